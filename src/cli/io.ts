@@ -1,0 +1,64 @@
+/** The real process context for the CLI, and small file helpers the commands share. */
+import { readFile, writeFile, rename, open } from 'node:fs/promises';
+import { dirname, basename, join, resolve } from 'node:path';
+import { VmiListError } from '../errors.js';
+import type { CliContext } from './context.js';
+
+/** The context of the running process. */
+export function realContext(): CliContext {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    isTTY: Boolean(process.stderr.isTTY),
+    now: () => new Date(),
+  };
+}
+
+/** Reads a file, turning "not found" and friends into a one-line ERR_IO. */
+export async function readInput(ctx: CliContext, path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(resolve(ctx.cwd, path)));
+  } catch (cause) {
+    throw new VmiListError('ERR_IO', `cannot read ${path}: ${describeFsError(cause)}`, { cause });
+  }
+}
+
+/** Writes a file atomically (temp file in the same directory, fsync, rename). */
+export async function writeOutput(ctx: CliContext, path: string, data: string | Uint8Array): Promise<void> {
+  const target = resolve(ctx.cwd, path);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (cause) {
+    throw new VmiListError('ERR_IO', `cannot write ${path}: ${describeFsError(cause)}`, { cause });
+  }
+}
+
+/** A short reason for a file-system error ("no such file", "permission denied", …). */
+export function describeFsError(e: unknown): string {
+  const code = (e as { code?: string } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a path component is not a directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}

@@ -1,0 +1,2 @@
+// Public API of src/hash (re-exported by src/index.ts).
+export {};

@@ -1,0 +1,273 @@
+/**
+ * Strict JSON: the parser every image list goes through. `JSON.parse` silently
+ * keeps the last of two duplicate keys, so an attacker could show one value to
+ * a human reader and another to the program; this parser refuses duplicates,
+ * prototype-polluting keys, deep nesting and oversized input, and says where.
+ */
+import { VmiListError } from '../errors.js';
+
+/** Any JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A JSON object. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** Limits for {@link parseStrictJson}. */
+export interface StrictJsonOptions {
+  /** Largest accepted input in bytes (UTF-8). Default 64 MiB. */
+  maxBytes?: number;
+  /** Deepest accepted nesting of arrays/objects. Default 64. */
+  maxDepth?: number;
+  /** Name used in error messages (a file name or URL). */
+  source?: string;
+  /**
+   * Accept text after the top-level value (used to pull a list out of a
+   * message for `vmilist validate`). Default false.
+   */
+  allowTrailing?: boolean;
+}
+
+/** The default size cap for a list: 64 MiB. */
+export const DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024;
+/** The default nesting cap. */
+export const DEFAULT_MAX_DEPTH = 64;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Decodes UTF-8 bytes strictly (invalid sequences are an error, not U+FFFD). */
+export function decodeUtf8(bytes: Uint8Array, source?: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (cause) {
+    throw new VmiListError('ERR_JSON_MALFORMED', `${where(source)}is not valid UTF-8`, { cause });
+  }
+}
+
+function where(source: string | undefined): string {
+  return source ? `${source}: ` : '';
+}
+
+/** Line and column (both 1-based) of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Parses JSON text or UTF-8 bytes strictly.
+ *
+ * @throws VmiListError `ERR_TOO_LARGE` over `maxBytes`; `ERR_JSON_MALFORMED`
+ *   for syntax errors, duplicate keys, `__proto__`/`constructor`/`prototype`
+ *   keys, or nesting deeper than `maxDepth`, with line and column.
+ */
+export function parseStrictJson(input: string | Uint8Array, options: StrictJsonOptions = {}): JsonValue {
+  return parseStrictJsonWithEnd(input, options).value;
+}
+
+/** Like {@link parseStrictJson}, also returning the offset where the value ended. */
+export function parseStrictJsonWithEnd(
+  input: string | Uint8Array,
+  options: StrictJsonOptions = {},
+): { value: JsonValue; end: number; text: string } {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_LIST_BYTES;
+  const byteLength = typeof input === 'string' ? utf8Length(input, maxBytes) : input.byteLength;
+  if (byteLength > maxBytes) {
+    throw new VmiListError(
+      'ERR_TOO_LARGE',
+      `${where(options.source)}input is ${byteLength} bytes, over the limit of ${maxBytes} bytes`,
+    );
+  }
+  let text = typeof input === 'string' ? input : decodeUtf8(input, options.source);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const parser = new Parser(text, options.maxDepth ?? DEFAULT_MAX_DEPTH, options.source);
+  parser.skipWs();
+  const value = parser.value(0);
+  const end = parser.pos;
+  parser.skipWs();
+  if (!options.allowTrailing && parser.pos < text.length) parser.fail('unexpected text after the JSON value');
+  return { value, end, text };
+}
+
+// Counts UTF-8 bytes, stopping early once over the cap (so a huge string is not walked twice).
+function utf8Length(s: string, cap: number): number {
+  if (s.length * 3 <= cap) return s.length; // cannot exceed: exact count not needed
+  let n = 0;
+  for (let i = 0; i < s.length && n <= cap; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+class Parser {
+  pos = 0;
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+    private readonly source: string | undefined,
+  ) {}
+
+  fail(message: string, at = this.pos): never {
+    const { line, column } = lineColumn(this.text, at);
+    throw new VmiListError('ERR_JSON_MALFORMED', `${where(this.source)}line ${line}, column ${column}: ${message}`);
+  }
+
+  skipWs(): void {
+    const t = this.text;
+    let p = this.pos;
+    for (;;) {
+      const c = t.charCodeAt(p);
+      if (c === 32 || c === 10 || c === 13 || c === 9) p++;
+      else break;
+    }
+    this.pos = p;
+  }
+
+  value(depth: number): JsonValue {
+    const c = this.text.charCodeAt(this.pos);
+    switch (c) {
+      case 123: // {
+        return this.object(depth + 1);
+      case 91: // [
+        return this.array(depth + 1);
+      case 34: // "
+        return this.string();
+      case 116: // t
+        return this.literal('true', true);
+      case 102: // f
+        return this.literal('false', false);
+      case 110: // n
+        return this.literal('null', null);
+      default:
+        if (c === 45 || (c >= 48 && c <= 57)) return this.number();
+        if (Number.isNaN(c)) this.fail('unexpected end of input');
+        this.fail(`unexpected character ${JSON.stringify(this.text[this.pos])}`);
+    }
+  }
+
+  literal<T extends JsonValue>(word: string, value: T): T {
+    if (this.text.startsWith(word, this.pos)) {
+      this.pos += word.length;
+      return value;
+    }
+    this.fail(`unexpected character ${JSON.stringify(this.text[this.pos])}`);
+  }
+
+  number(): number {
+    const re = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+    re.lastIndex = this.pos;
+    const m = re.exec(this.text);
+    if (!m) this.fail('malformed number');
+    this.pos += m[0].length;
+    const n = Number(m[0]);
+    if (!Number.isFinite(n)) this.fail('number out of range', this.pos - m[0].length);
+    return n;
+  }
+
+  string(): string {
+    const t = this.text;
+    const start = ++this.pos; // after the opening quote
+    let p = start;
+    let escaped = false;
+    for (;;) {
+      const c = t.charCodeAt(p);
+      if (c === 34) break;
+      if (c === 92) {
+        escaped = true;
+        p += 2;
+        continue;
+      }
+      if (Number.isNaN(c)) this.fail('unterminated string', start - 1);
+      if (c < 0x20) this.fail('control character (e.g. a line break) inside a string', p);
+      p++;
+    }
+    if (p > t.length) this.fail('unterminated string', start - 1);
+    this.pos = p + 1;
+    if (!escaped) return t.slice(start, p);
+    try {
+      return JSON.parse(t.slice(start - 1, p + 1)) as string;
+    } catch {
+      return this.fail('invalid escape sequence in string', start - 1);
+    }
+  }
+
+  array(depth: number): JsonValue[] {
+    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth}`);
+    this.pos++;
+    const out: JsonValue[] = [];
+    this.skipWs();
+    if (this.text.charCodeAt(this.pos) === 93) {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      out.push(this.value(depth));
+      this.skipWs();
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 44) {
+        this.pos++;
+        continue;
+      }
+      if (c === 93) {
+        this.pos++;
+        return out;
+      }
+      this.fail(Number.isNaN(c) ? 'unexpected end of input in array' : "expected ',' or ']' in array");
+    }
+  }
+
+  object(depth: number): JsonObject {
+    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth}`);
+    this.pos++;
+    const out: JsonObject = {};
+    const seen = new Set<string>();
+    this.skipWs();
+    if (this.text.charCodeAt(this.pos) === 125) {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      const keyAt = this.pos;
+      if (this.text.charCodeAt(this.pos) !== 34) {
+        this.fail(Number.isNaN(this.text.charCodeAt(this.pos)) ? 'unexpected end of input in object' : 'expected a quoted key');
+      }
+      const key = this.string();
+      if (FORBIDDEN_KEYS.has(key)) this.fail(`forbidden key ${JSON.stringify(key)}`, keyAt);
+      if (seen.has(key)) this.fail(`duplicate key ${JSON.stringify(key)}`, keyAt);
+      seen.add(key);
+      this.skipWs();
+      if (this.text.charCodeAt(this.pos) !== 58) this.fail("expected ':' after key");
+      this.pos++;
+      this.skipWs();
+      out[key] = this.value(depth);
+      this.skipWs();
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 44) {
+        this.pos++;
+        continue;
+      }
+      if (c === 125) {
+        this.pos++;
+        return out;
+      }
+      this.fail(Number.isNaN(c) ? 'unexpected end of input in object' : "expected ',' or '}' in object");
+    }
+  }
+}

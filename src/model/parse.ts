@@ -1,0 +1,102 @@
+/**
+ * Reading image lists: strict JSON → dialect normalisation → schema → the
+ * checks a schema cannot express. Every refusal is a VmiListError whose
+ * message names the source and the first problem, with all problems in
+ * `issues`.
+ */
+import { VmiListError, type Issue } from '../errors.js';
+import { schemaIssues } from '../schema/validate.js';
+import { parseListDate } from './dates.js';
+import { normalizeDialects } from './dialects.js';
+import { parseStrictJson, type JsonValue, type StrictJsonOptions } from './json.js';
+import type { ImageList, ImageListDocument, Warning } from './types.js';
+
+/** Options for {@link parseImageList} and {@link validateImageList}. */
+export interface ParseOptions extends Omit<StrictJsonOptions, 'allowTrailing'> {
+  /** Refuse every dialect form instead of accepting it with a warning. Default false. */
+  strict?: boolean;
+}
+
+/** A list that passed parsing and the schema. */
+export interface ParsedImageList {
+  /** The whole document, `{"hv:imagelist": …}`, in canonical form. */
+  readonly document: ImageListDocument;
+  /** The list itself (`document['hv:imagelist']`). */
+  readonly list: ImageList;
+  /** Dialect forms that were accepted, with where they were. */
+  readonly warnings: readonly Warning[];
+}
+
+/**
+ * Parses and validates an image list from JSON text or UTF-8 bytes.
+ *
+ * @throws VmiListError `ERR_JSON_MALFORMED` (syntax, duplicate keys, depth),
+ *   `ERR_TOO_LARGE` (size cap), `ERR_SCHEMA_INVALID` (with every issue).
+ */
+export function parseImageList(input: string | Uint8Array, options: ParseOptions = {}): ParsedImageList {
+  const value = parseStrictJson(input, options);
+  return checkDocument(value, options);
+}
+
+/**
+ * Validates an already-parsed value (e.g. from `JSON.parse`) as an image
+ * list. The value is copied, never changed.
+ */
+export function validateImageList(value: unknown, options: ParseOptions = {}): ParsedImageList {
+  let copy: JsonValue;
+  try {
+    copy = structuredClone(value) as JsonValue;
+  } catch (cause) {
+    throw new VmiListError('ERR_INPUT', 'value is not plain JSON data', { cause });
+  }
+  return checkDocument(copy, options);
+}
+
+/** Every problem of `value` as an image list (empty when valid); never throws for data. */
+export function imageListIssues(value: unknown, options: Pick<ParseOptions, 'strict'> = {}): Issue[] {
+  try {
+    validateImageList(value, options);
+    return [];
+  } catch (e) {
+    if (e instanceof VmiListError) return e.issues.length > 0 ? [...e.issues] : [{ path: '/', message: e.message }];
+    throw e;
+  }
+}
+
+function checkDocument(value: JsonValue, options: ParseOptions): ParsedImageList {
+  const { doc, warnings } = normalizeDialects(value);
+  const issues = [...schemaIssues(doc), ...semanticIssues(doc)];
+  if (options.strict && warnings.length > 0) {
+    issues.push(...warnings.map((w) => ({ path: w.path, message: `dialect refused in strict mode: ${w.message}` })));
+  }
+  if (issues.length > 0) {
+    const first = issues[0] as Issue;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    const src = options.source ? `${options.source}: ` : '';
+    throw new VmiListError('ERR_SCHEMA_INVALID', `${src}${first.path} ${first.message}${more}`, { issues });
+  }
+  const document = doc as unknown as ImageListDocument;
+  return { document, list: document['hv:imagelist'], warnings };
+}
+
+// What the schema cannot say: dates that match the pattern but do not exist (2011-02-30).
+function semanticIssues(doc: JsonValue): Issue[] {
+  const issues: Issue[] = [];
+  const list = (doc as { 'hv:imagelist'?: Record<string, unknown> } | null)?.['hv:imagelist'];
+  if (typeof list !== 'object' || list === null) return issues;
+  for (const key of ['dc:date:created', 'dc:date:expires']) {
+    const v = list[key];
+    if (typeof v === 'string' && parseListDate(v) === undefined) issues.push({ path: `/hv:imagelist/${key}`, message: 'is not a real date' });
+  }
+  const images = list['hv:images'];
+  if (Array.isArray(images)) {
+    images.forEach((entry: unknown, i) => {
+      const image = (entry as { 'hv:image'?: Record<string, unknown> } | null)?.['hv:image'];
+      const v = typeof image === 'object' && image !== null ? image['dc:date:expires'] : undefined;
+      if (typeof v === 'string' && parseListDate(v) === undefined) {
+        issues.push({ path: `/hv:imagelist/hv:images/${i}/hv:image/dc:date:expires`, message: 'is not a real date' });
+      }
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,14 @@
+/**
+ * `vmilist/node`: the Node.js adapters — trust store loading from an IGTF
+ * CA directory, file hashing, the atomic state store, downloads, the image
+ * cache and event hooks. The only place (with the CLI) that touches node:*.
+ *
+ * @packageDocumentation
+ */
+export * from '../index.js';
+export * from './truststore.js';
+export * from './hash-file.js';
+export * from './state-store.js';
+export * from './fetch.js';
+export * from './cache.js';
+export * from './hooks.js';
