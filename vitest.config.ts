@@ -16,7 +16,7 @@ export default defineConfig({
     },
   },
   test: {
-    reporters: ['default', ['json', { outputFile: 'test-output/results.json' }]],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,

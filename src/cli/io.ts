@@ -1,5 +1,5 @@
 /** The real process context for the CLI, and small file helpers the commands share. */
-import { readFile, writeFile, rename, open } from 'node:fs/promises';
+import { readFile, writeFile, rename, open, stat } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { VmiListError } from '../errors.js';
 import type { CliContext } from './context.js';
@@ -16,11 +16,26 @@ export function realContext(): CliContext {
   };
 }
 
-/** Reads a file, turning "not found" and friends into a one-line ERR_IO. */
-export async function readInput(ctx: CliContext, path: string): Promise<Uint8Array> {
+/**
+ * Reads a file, turning "not found" and friends into a one-line ERR_IO, and
+ * refusing (ERR_TOO_LARGE) a regular file over `maxBytes` before reading it.
+ */
+export async function readInput(ctx: CliContext, path: string, maxBytes?: number): Promise<Uint8Array> {
+  const full = resolve(ctx.cwd, path);
   try {
-    return new Uint8Array(await readFile(resolve(ctx.cwd, path)));
+    if (maxBytes !== undefined) {
+      const info = await stat(full);
+      if (info.isFile() && info.size > maxBytes) {
+        throw new VmiListError('ERR_TOO_LARGE', `${path} is ${info.size} bytes, over the limit of ${maxBytes} bytes`);
+      }
+    }
+    const bytes = new Uint8Array(await readFile(full));
+    if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
+      throw new VmiListError('ERR_TOO_LARGE', `${path} is over the limit of ${maxBytes} bytes`);
+    }
+    return bytes;
   } catch (cause) {
+    if (cause instanceof VmiListError) throw cause;
     throw new VmiListError('ERR_IO', `cannot read ${path}: ${describeFsError(cause)}`, { cause });
   }
 }

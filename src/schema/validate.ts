@@ -8,7 +8,20 @@ import validate, { type AjvError } from './generated/imagelist.validator.js';
 /** Every schema issue of `value` as `{path, message}`; empty when it conforms. */
 export function schemaIssues(value: unknown): Issue[] {
   if (validate(value)) return [];
-  return dedupe((validate.errors ?? []).map(toIssue));
+  return dedupe(pruneOneOf(validate.errors ?? []).map(toIssue));
+}
+
+// hv:endorser is "an object or an array of them": when the object branch has
+// specific problems, the array branch's "must be an array" and the oneOf
+// summary only add noise.
+function pruneOneOf(errors: AjvError[]): AjvError[] {
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  return errors.filter((e) => {
+    if (!oneOfPaths.has(e.instancePath)) return true;
+    const specific = errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`) || (o.instancePath === e.instancePath && o.keyword === 'required'));
+    if (!specific) return true;
+    return !(e.keyword === 'oneOf' || (e.keyword === 'type' && e.params['type'] === 'array'));
+  });
 }
 
 function toIssue(e: AjvError): Issue {

@@ -1,6 +1,6 @@
 import { VmiListError } from '../../errors.js';
 import { addImages, nullFields } from '../../model/builders.js';
-import { decodeUtf8, parseStrictJson } from '../../model/json.js';
+import { DEFAULT_MAX_LIST_BYTES, decodeUtf8, parseStrictJson } from '../../model/json.js';
 import { serializeJson } from '../../model/serialize.js';
 import { parseCommandArgs } from '../args.js';
 import { printJson, type Command } from '../context.js';
@@ -40,7 +40,7 @@ Options:
 };
 
 async function readJsonFile(ctx: Parameters<Command['run']>[1], path: string) {
-  const bytes = await readInput(ctx, path);
+  const bytes = await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES);
   try {
     return parseStrictJson(decodeUtf8(bytes, path), { source: path });
   } catch (e) {

@@ -1,6 +1,6 @@
 import { VmiListError, type Issue } from '../../errors.js';
 import { nullFields } from '../../model/builders.js';
-import { decodeUtf8, parseStrictJsonWithEnd } from '../../model/json.js';
+import { DEFAULT_MAX_LIST_BYTES, decodeUtf8, parseStrictJsonWithEnd } from '../../model/json.js';
 import { validateImageList } from '../../model/parse.js';
 import { imagesOf } from '../../model/types.js';
 import { parseCommandArgs } from '../args.js';
@@ -26,7 +26,7 @@ Options:
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, { strict: { type: 'boolean' } }, { min: 1, max: 1, usage: USAGE });
     const path = positionals[0] as string;
-    const text = decodeUtf8(await readInput(ctx, path), path);
+    const text = decodeUtf8(await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES), path);
     const { value } = parseStrictJsonWithEnd(blankBeforeJson(text, path), { source: path, allowTrailing: true });
     const stillNull = nullFields(value);
     let parsed;
