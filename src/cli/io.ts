@@ -1,7 +1,7 @@
 /** The real process context for the CLI, and small file helpers the commands share. */
 import { readFile, writeFile, rename, open, stat } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
-import { VmiListError } from '../errors.js';
+import { VmiListError, type ErrorCode } from '../errors.js';
 import type { CliContext } from './context.js';
 
 /** The context of the running process. */
@@ -18,20 +18,21 @@ export function realContext(): CliContext {
 
 /**
  * Reads a file, turning "not found" and friends into a one-line ERR_IO, and
- * refusing (ERR_TOO_LARGE) a regular file over `maxBytes` before reading it.
+ * refusing a regular file over `maxBytes` before reading it (with `tooLarge`,
+ * default ERR_TOO_LARGE; image lists use ERR_JSON_MALFORMED like the parser).
  */
-export async function readInput(ctx: CliContext, path: string, maxBytes?: number): Promise<Uint8Array> {
+export async function readInput(ctx: CliContext, path: string, maxBytes?: number, tooLarge: ErrorCode = 'ERR_TOO_LARGE'): Promise<Uint8Array> {
   const full = resolve(ctx.cwd, path);
   try {
     if (maxBytes !== undefined) {
       const info = await stat(full);
       if (info.isFile() && info.size > maxBytes) {
-        throw new VmiListError('ERR_TOO_LARGE', `${path} is ${info.size} bytes, over the limit of ${maxBytes} bytes`);
+        throw new VmiListError(tooLarge, `${path} is ${info.size} bytes, too large: over the limit of ${maxBytes} bytes`);
       }
     }
     const bytes = new Uint8Array(await readFile(full));
     if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
-      throw new VmiListError('ERR_TOO_LARGE', `${path} is over the limit of ${maxBytes} bytes`);
+      throw new VmiListError(tooLarge, `${path} is too large: over the limit of ${maxBytes} bytes`);
     }
     return bytes;
   } catch (cause) {

@@ -33,6 +33,8 @@ export const DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024;
 /** The default nesting cap. */
 export const DEFAULT_MAX_DEPTH = 64;
 
+const NEEDS_SLOW_PATH = /[\\\u0000-\u001f]/;
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -66,8 +68,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 /**
  * Parses JSON text or UTF-8 bytes strictly.
  *
- * @throws VmiListError `ERR_TOO_LARGE` over `maxBytes`; `ERR_JSON_MALFORMED`
- *   for syntax errors, duplicate keys, `__proto__`/`constructor`/`prototype`
+ * @throws VmiListError `ERR_JSON_MALFORMED` for input over `maxBytes`, syntax errors, duplicate keys, `__proto__`/`constructor`/`prototype`
  *   keys, or nesting deeper than `maxDepth`, with line and column.
  */
 export function parseStrictJson(input: string | Uint8Array, options: StrictJsonOptions = {}): JsonValue {
@@ -82,9 +83,10 @@ export function parseStrictJsonWithEnd(
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_LIST_BYTES;
   const byteLength = typeof input === 'string' ? utf8Length(input, maxBytes) : input.byteLength;
   if (byteLength > maxBytes) {
+    // The size cap is a property of acceptable list documents, hence a JSON error (issue #3).
     throw new VmiListError(
-      'ERR_TOO_LARGE',
-      `${where(options.source)}input is ${byteLength} bytes, over the limit of ${maxBytes} bytes`,
+      'ERR_JSON_MALFORMED',
+      `${where(options.source)}input is ${byteLength} bytes, too large: over the limit of ${maxBytes} bytes`,
     );
   }
   let text = typeof input === 'string' ? input : decodeUtf8(input, options.source);
@@ -116,6 +118,8 @@ function utf8Length(s: string, cap: number): number {
 
 class Parser {
   pos = 0;
+  // keys/indices from the root to the value being read, for error messages
+  private readonly path: (string | number)[] = [];
   constructor(
     private readonly text: string,
     private readonly maxDepth: number,
@@ -124,7 +128,10 @@ class Parser {
 
   fail(message: string, at = this.pos): never {
     const { line, column } = lineColumn(this.text, at);
-    throw new VmiListError('ERR_JSON_MALFORMED', `${where(this.source)}line ${line}, column ${column}: ${message}`);
+    const field = this.path.length > 0 ? ` (in /${this.path.join('/')})` : '';
+    throw new VmiListError('ERR_JSON_MALFORMED', `${where(this.source)}line ${line}, column ${column}: ${message}${field}`, {
+      issues: [{ path: `/${this.path.join('/')}`, message: `line ${line}, column ${column}: ${message}` }],
+    });
   }
 
   skipWs(): void {
@@ -182,6 +189,15 @@ class Parser {
   string(): string {
     const t = this.text;
     const start = ++this.pos; // after the opening quote
+    // fast path: no escapes and no control characters up to the next quote
+    const quote = t.indexOf('"', start);
+    if (quote >= 0) {
+      const raw = t.slice(start, quote);
+      if (!NEEDS_SLOW_PATH.test(raw)) {
+        this.pos = quote + 1;
+        return raw;
+      }
+    }
     let p = start;
     let escaped = false;
     for (;;) {
@@ -215,9 +231,11 @@ class Parser {
       this.pos++;
       return out;
     }
-    for (;;) {
+    for (let i = 0; ; i++) {
       this.skipWs();
+      this.path.push(i);
       out.push(this.value(depth));
+      this.path.pop();
       this.skipWs();
       const c = this.text.charCodeAt(this.pos);
       if (c === 44) {
@@ -256,7 +274,9 @@ class Parser {
       if (this.text.charCodeAt(this.pos) !== 58) this.fail("expected ':' after key");
       this.pos++;
       this.skipWs();
+      this.path.push(key);
       out[key] = this.value(depth);
+      this.path.pop();
       this.skipWs();
       const c = this.text.charCodeAt(this.pos);
       if (c === 44) {

@@ -30,8 +30,8 @@ export interface ParsedImageList {
 /**
  * Parses and validates an image list from JSON text or UTF-8 bytes.
  *
- * @throws VmiListError `ERR_JSON_MALFORMED` (syntax, duplicate keys, depth),
- *   `ERR_TOO_LARGE` (size cap), `ERR_SCHEMA_INVALID` (with every issue).
+ * @throws VmiListError `ERR_JSON_MALFORMED` (syntax, duplicate keys, depth,
+ *   size cap), `ERR_SCHEMA_INVALID` (with every issue).
  */
 export function parseImageList(input: string | Uint8Array, options: ParseOptions = {}): ParsedImageList {
   const value = parseStrictJson(input, options);

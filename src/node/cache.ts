@@ -1,1 +1,179 @@
-export {};
+/**
+ * The image cache on disk: `cache/` holds verified images, `partial/`
+ * downloads in progress (`<uuid>.partial`), `expired/` images that left the
+ * list. Every file name is derived from the image UUID alone, validated as
+ * a UUID, never from a URL or a title, so list data cannot steer a path.
+ * The same layout as the Python subscriber's cache directories, so existing
+ * handlers that concatenate dir + UUID keep working.
+ */
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { VmiListError } from '../errors.js';
+import { hashFile } from './hash-file.js';
+import { fetchImage, type FetchedImage, type FetchImageOptions, type ImageTarget } from './fetch.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Throws `ERR_INPUT` unless `uuid` is a UUID (the only thing a cache file name is made of). */
+export function assertCacheUuid(uuid: string): string {
+  if (!UUID.test(uuid)) throw new VmiListError('ERR_INPUT', `'${uuid}' is not a UUID; cache file names are image UUIDs only`);
+  return uuid.toLowerCase();
+}
+
+/** Options for {@link ImageCache}. */
+export interface ImageCacheOptions {
+  /** Directory of verified images. Default `<root>/cache`. */
+  readonly cacheDir?: string;
+  /** Directory of downloads in progress. Default `<root>/partial`. */
+  readonly partialDir?: string;
+  /** Directory expired images are moved to. Default `<root>/expired`. */
+  readonly expiredDir?: string;
+}
+
+/** What {@link ImageCache.check} found for one image. */
+export type CacheCheck =
+  | { readonly state: 'cached'; readonly path: string }
+  | { readonly state: 'missing' }
+  | { readonly state: 'different'; readonly path: string; readonly size: number; readonly sha512?: string };
+
+/** The image cache directories. */
+export class ImageCache {
+  readonly root: string;
+  readonly cacheDir: string;
+  readonly partialDir: string;
+  readonly expiredDir: string;
+
+  constructor(root: string, options: ImageCacheOptions = {}) {
+    this.root = resolve(root);
+    this.cacheDir = resolve(this.root, options.cacheDir ?? 'cache');
+    this.partialDir = resolve(this.root, options.partialDir ?? 'partial');
+    this.expiredDir = resolve(this.root, options.expiredDir ?? 'expired');
+  }
+
+  /** Creates the three directories. */
+  async init(): Promise<void> {
+    for (const d of [this.cacheDir, this.partialDir, this.expiredDir]) {
+      try {
+        await mkdir(d, { recursive: true });
+      } catch (cause) {
+        throw new VmiListError('ERR_IO', `cannot create cache directory ${d}: ${(cause as Error).message}`, { cause });
+      }
+    }
+  }
+
+  /** Path of the cached image `uuid`. */
+  pathOf(uuid: string): string {
+    return join(this.cacheDir, assertCacheUuid(uuid));
+  }
+
+  /** Path of the partial download of `uuid`. */
+  partialPathOf(uuid: string): string {
+    return join(this.partialDir, `${assertCacheUuid(uuid)}.partial`);
+  }
+
+  /** Path of the expired copy of `uuid`. */
+  expiredPathOf(uuid: string): string {
+    return join(this.expiredDir, assertCacheUuid(uuid));
+  }
+
+  /** UUIDs of the files in the cache directory (other names are ignored). */
+  async list(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.cacheDir);
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'ENOENT') return [];
+      throw new VmiListError('ERR_IO', `cannot read ${this.cacheDir}: ${(cause as Error).message}`, { cause });
+    }
+    return names.filter((n) => UUID.test(n)).sort();
+  }
+
+  /**
+   * Whether the cache holds exactly `image` (size, and the checksum when
+   * `verify` is set or `known` does not vouch for the file).
+   */
+  async check(image: ImageTarget, options: { verify?: boolean; known?: { size: number; sha512: string } } = {}): Promise<CacheCheck> {
+    const path = this.pathOf(image['dc:identifier']);
+    let size: number;
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) return { state: 'different', path, size: -1 };
+      size = st.size;
+    } catch {
+      return { state: 'missing' };
+    }
+    const want = image['sl:checksum:sha512'].toLowerCase();
+    if (size !== image['hv:size']) return { state: 'different', path, size };
+    const vouched = !options.verify && options.known?.size === size && options.known.sha512 === want;
+    if (vouched) return { state: 'cached', path };
+    const { sha512 } = await hashFile(path);
+    return sha512 === want ? { state: 'cached', path } : { state: 'different', path, size, sha512 };
+  }
+
+  /** Downloads `image` from `url` into the cache (through `partial/<uuid>.partial`). */
+  async download(url: string, image: ImageTarget, options: FetchImageOptions = {}): Promise<FetchedImage> {
+    await this.init();
+    const uuid = image['dc:identifier'];
+    return fetchImage(url, image, this.pathOf(uuid), { ...options, partialPath: this.partialPathOf(uuid) });
+  }
+
+  /**
+   * Takes `uuid` out of the cache: moved to the expired directory
+   * (default), or deleted. Returns where it went, or undefined when it was not cached.
+   */
+  async expire(uuid: string, options: { delete?: boolean } = {}): Promise<string | undefined> {
+    const from = this.pathOf(uuid);
+    try {
+      if (options.delete) {
+        await unlink(from);
+        return from;
+      }
+      await mkdir(this.expiredDir, { recursive: true });
+      const to = this.expiredPathOf(uuid);
+      await rename(from, to);
+      return to;
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'ENOENT') return undefined;
+      throw new VmiListError('ERR_IO', `cannot expire ${from}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Removes partial downloads left by an interrupted run; returns the removed paths. */
+  async cleanPartials(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.partialDir);
+    } catch {
+      return [];
+    }
+    const removed: string[] = [];
+    for (const n of names) {
+      if (!n.endsWith('.partial')) continue;
+      const p = join(this.partialDir, n);
+      await unlink(p).then(
+        () => removed.push(p),
+        () => undefined,
+      );
+    }
+    return removed;
+  }
+
+  /** Deletes expired copies (all, or those given). */
+  async purgeExpired(uuids?: readonly string[]): Promise<string[]> {
+    let names: string[];
+    try {
+      names = uuids ? uuids.map(assertCacheUuid) : (await readdir(this.expiredDir)).filter((n) => UUID.test(n));
+    } catch {
+      return [];
+    }
+    const removed: string[] = [];
+    for (const n of names) {
+      const p = join(this.expiredDir, n);
+      await unlink(p).then(
+        () => removed.push(p),
+        () => undefined,
+      );
+    }
+    return removed;
+  }
+}

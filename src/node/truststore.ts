@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { formatListDate, toEpochMs } from '../model/dates.js';
+import { decodeName, nameToOpenSsl } from '../model/dn.js';
 import type { NamespaceFile, TrustMaterial } from '../smime/types.js';
 
 /** A file of the trust store that could not be used, and why. */
@@ -251,22 +252,6 @@ export function trustStoreSummary(store: TrustStore, at: Date | number | string)
   return { at: formatListDate(now), cas, crls, casWithoutCrl: cas.filter((c) => !crlIssuers.has(c.subject)).map((c) => c.subject) };
 }
 
-// Short names as OpenSSL prints them in one-line DNs.
-const SHORT_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.5': 'serialNumber',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '0.9.2342.19200300.100.1.1': 'UID',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-};
-
 function oneLineDn(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues
-    .map((tv) => `/${SHORT_NAMES[tv.type] ?? tv.type}=${String(tv.value.valueBlock.value)}`)
-    .join('');
+  return nameToOpenSsl(decodeName(name.valueBeforeDecode));
 }

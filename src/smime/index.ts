@@ -1,2 +1,11 @@
 // Public API of src/smime (re-exported by src/index.ts).
-export {};
+export type { DerOrPem, NamespaceFile, TrustMaterial, CrlPolicy, CertProfile, EndorserPrincipal, VerifyOptions, SignedInput, SignDigest, SignOptions, SignableList } from './types.js';
+export type { CertificateSummary } from './certs.js';
+export type { ParsedSmime } from './mime.js';
+export { parseSmime } from './mime.js';
+export type { SignatureOptions, SignatureResult } from './verify.js';
+export { verifySignature, verifySignedList } from './verify.js';
+export type { PrepareOptions, PreparedList } from './sign.js';
+export { prepareListForSigning, signImageList, signedContentOf } from './sign.js';
+export type { Ava, Rdn, DistinguishedName } from '../model/dn.js';
+export { parseDn, dnEquals, nameToOpenSsl, nameToRfc4514, toOpenSslDn, certificateSubject, certificateIssuer } from '../model/dn.js';

@@ -53,10 +53,10 @@ describe('strict JSON', () => {
     expect(codeOf(() => parseStrictJson('['.repeat(200_000)))).toBe('ERR_JSON_MALFORMED');
   });
 
-  test('refuses input over the size cap with ERR_TOO_LARGE', () => {
-    expect(codeOf(() => parseStrictJson('[1,2,3]', { maxBytes: 4 }))).toBe('ERR_TOO_LARGE');
-    expect(codeOf(() => parseStrictJson(new Uint8Array(10), { maxBytes: 4 }))).toBe('ERR_TOO_LARGE');
-    expect(codeOf(() => parseStrictJson(`"${'é'.repeat(3)}"`, { maxBytes: 7 }))).toBe('ERR_TOO_LARGE');
+  test('refuses input over the size cap as malformed (too large)', () => {
+    expect(codeOf(() => parseStrictJson('[1,2,3]', { maxBytes: 4 }))).toBe('ERR_JSON_MALFORMED');
+    expect(codeOf(() => parseStrictJson(new Uint8Array(10), { maxBytes: 4 }))).toBe('ERR_JSON_MALFORMED');
+    expect(codeOf(() => parseStrictJson(`"${'é'.repeat(3)}"`, { maxBytes: 7 }))).toBe('ERR_JSON_MALFORMED');
   });
 
   test.each([

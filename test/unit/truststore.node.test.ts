@@ -124,3 +124,20 @@ describe('loadTrustStore on an IGTF directory', () => {
     await expect(loadTrustStore(ca, { crlDir: join(dir, 'nope') })).rejects.toMatchObject({ code: 'ERR_IO' });
   });
 });
+
+describe('loadTrustStore on vectors/trust', () => {
+  const vectors = new URL('../../vectors/', import.meta.url).pathname;
+  it('reads root and intermediate as anchors, both CRLs and both namespace files', async () => {
+    const store = await loadTrustStore(`${vectors}trust`);
+    expect(store.problems).toEqual([]);
+    const summary = trustStoreSummary(store, '2026-06-01T00:00:00Z');
+    expect(summary.cas.map((c) => c.subject).sort()).toEqual(['/DC=org/DC=vmilist-test/CN=Test Grid CA', '/DC=org/DC=vmilist-test/CN=Test Root CA']);
+    expect(summary.crls.map((c) => c.issuer).sort()).toEqual(summary.cas.map((c) => c.subject).sort());
+    expect(summary.crls.every((c) => !c.expired && !c.expiresWithin24h)).toBe(true);
+    expect(store.namespaces.map((n) => n.format).sort()).toEqual(['eacl', 'signing_policy']);
+    const nocrl = await loadTrustStore(`${vectors}trust-nocrl`);
+    expect(nocrl.trustAnchors).toHaveLength(2);
+    expect(nocrl.crls).toHaveLength(0);
+    expect(trustStoreSummary(nocrl, '2026-06-01T00:00:00Z').casWithoutCrl).toHaveLength(2);
+  });
+});

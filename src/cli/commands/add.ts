@@ -40,7 +40,7 @@ Options:
 };
 
 async function readJsonFile(ctx: Parameters<Command['run']>[1], path: string) {
-  const bytes = await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES);
+  const bytes = await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES, 'ERR_JSON_MALFORMED');
   try {
     return parseStrictJson(decodeUtf8(bytes, path), { source: path });
   } catch (e) {

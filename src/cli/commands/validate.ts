@@ -26,7 +26,7 @@ Options:
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, { strict: { type: 'boolean' } }, { min: 1, max: 1, usage: USAGE });
     const path = positionals[0] as string;
-    const text = decodeUtf8(await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES), path);
+    const text = decodeUtf8(await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES, 'ERR_JSON_MALFORMED'), path);
     const { value } = parseStrictJsonWithEnd(blankBeforeJson(text, path), { source: path, allowTrailing: true });
     const stillNull = nullFields(value);
     let parsed;

@@ -1,12 +1,227 @@
-// Placeholder until the S/MIME work lands: refuses clearly instead of pretending.
+import { resolve } from 'node:path';
 import { VmiListError } from '../../errors.js';
-import type { Command } from '../context.js';
+import { DEFAULT_MAX_LIST_BYTES } from '../../model/json.js';
+import { toEpochMs, formatListDate } from '../../model/dates.js';
+import { imagesOf } from '../../model/types.js';
+import { verifySignedList } from '../../smime/index.js';
+import type { CertProfile, CrlPolicy, EndorserPrincipal } from '../../smime/types.js';
+import { loadTrustStore } from '../../node/truststore.js';
+import { parseCommandArgs } from '../args.js';
+import { printJson, usageError, type CliContext, type Command } from '../context.js';
+import { readInput } from '../io.js';
+
+const USAGE = 'vmilist verify <file|url> [--ca-dir DIR] [--crl-dir DIR] [--at TIME] [--endorser-dn DN]... [--endorser-ca DN] [options] [--json]';
+
+const DEFAULT_CA_DIR = '/etc/grid-security/certificates';
+const FETCH_TIMEOUT_MS = 120_000;
 
 export const command: Command = {
   name: 'verify',
-  summary: '(not yet available)',
-  help: 'vmilist verify: not yet available in this build',
-  async run() {
-    throw new VmiListError('ERR_INPUT', 'vmilist verify is not available in this build yet');
+  summary: 'verify a signed image list (signature, CA chain, CRLs, endorser, dates)',
+  help: `Usage: ${USAGE}
+
+Checks a signed image list the way a subscriber must before trusting it:
+the S/MIME signature, the signer's certificate chain up to a CA in the CA
+directory, that every CA in the chain has a current CRL that does not revoke
+it, the IGTF namespace (.namespaces / .signing_policy) of the issuing CA,
+that the signer is the endorser named in the list (hv:dn / hv:ca), and that
+the list is neither expired nor created in the future.
+Nothing is trusted unless all of that holds; the list is printed only then.
+
+The input is a file or an https:// URL (at most 64 MiB).
+
+Trust:
+  --ca-dir DIR          IGTF CA directory (<hash>.0, <hash>.r0, *.pem, *.namespaces,
+                        *.signing_policy); default $X509_CERT_DIR, else
+                        ${DEFAULT_CA_DIR}. Every CA in it is trusted.
+  --crl-dir DIR         a further directory of CRLs (e.g. where fetch-crl writes)
+  --crl-policy P        require (default): every CA in the chain needs a valid CRL;
+                        if-present: check CRLs only where there is one;
+                        off: do not check revocation (not recommended)
+  --crl-grace SECONDS   accept a CRL up to this long after its nextUpdate (default 0)
+  --endorser-dn DN      accept only this signer (OpenSSL /C=../CN=.. or RFC 4514
+                        form); repeat for several
+  --endorser-ca DN      with --endorser-dn: the signer's certificate must be
+                        issued by this CA
+  --cert-profile P      grid (default): personal or host certificates;
+                        smime: the certificate must allow e-mail protection
+Checks:
+  --at TIME             verify as of TIME (ISO 8601, e.g. 2026-01-31T12:00:00Z)
+                        instead of now: certificates, CRLs and list dates
+  --allow-sha1          accept SHA-1 signatures (lists signed before ~2016)
+  --strict              refuse dialect forms of the list (sizes as strings, …)
+  --allow-http          allow an http:// URL (the signature still protects the
+                        content, but not from being replaced by an older list)
+Output:
+  --json                on success {"ok":true,"list":…,"signer":{…},
+                        "digestAlgorithm":…,"warnings":[…]}; on failure
+                        {"ok":false,"error":{"code":…,"message":…}}
+
+Exit codes: 0 verified, 1 verification failed (the list must not be used),
+2 usage or I/O error (nothing was verified).`,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        'ca-dir': { type: 'string' },
+        'crl-dir': { type: 'string' },
+        at: { type: 'string' },
+        'endorser-dn': { type: 'string', multiple: true },
+        'endorser-ca': { type: 'string' },
+        'allow-sha1': { type: 'boolean' },
+        'crl-policy': { type: 'string' },
+        'crl-grace': { type: 'string' },
+        'cert-profile': { type: 'string' },
+        strict: { type: 'boolean' },
+        'allow-http': { type: 'boolean' },
+      },
+      { min: 1, max: 1, usage: USAGE },
+    );
+    const source = positionals[0] as string;
+    const at = values.at === undefined ? ctx.now().getTime() : toEpochMs(values.at, '--at');
+    const crlPolicy = oneOf<CrlPolicy>('--crl-policy', values['crl-policy'], ['require', 'if-present', 'off']);
+    const certProfile = oneOf<CertProfile>('--cert-profile', values['cert-profile'], ['grid', 'smime']);
+    const crlGraceSeconds = values['crl-grace'] === undefined ? undefined : seconds('--crl-grace', values['crl-grace']);
+    const endorsers = principals(values['endorser-dn'], values['endorser-ca']);
+    const caDir = values['ca-dir'] ?? ctx.env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR;
+
+    const bytes = isUrl(source) ? await fetchCapped(source, values['allow-http'] === true) : await readInput(ctx, source, DEFAULT_MAX_LIST_BYTES);
+    const store = await loadTrustStore(resolvePath(ctx, caDir), values['crl-dir'] === undefined ? {} : { crlDir: resolvePath(ctx, values['crl-dir']) });
+    for (const p of store.problems) ctx.stderr(`vmilist verify: warning: trust store: ${p.file}: ${p.message}\n`);
+
+    const verified = await verifySignedList(bytes, {
+      trustAnchors: store.trustAnchors,
+      intermediates: store.intermediates,
+      crls: store.crls,
+      namespaces: store.namespaces,
+      at,
+      ...(endorsers ? { endorsers } : {}),
+      ...(values['allow-sha1'] ? { allowSha1: true } : {}),
+      ...(crlPolicy ? { crlPolicy } : {}),
+      ...(crlGraceSeconds !== undefined ? { crlGraceSeconds } : {}),
+      ...(certProfile ? { certProfile } : {}),
+      ...(values.strict ? { strict: true } : {}),
+    });
+
+    const { dn, issuer, serial, notBefore, notAfter } = verified.signer;
+    if (values.json) {
+      printJson(ctx, {
+        ok: true,
+        list: verified.list,
+        signer: { dn, issuer, serial, notBefore, notAfter },
+        digestAlgorithm: verified.digestAlgorithm,
+        warnings: verified.warnings,
+      });
+      return 0;
+    }
+    const list = verified.list;
+    const lines = [
+      `${source}: verified at ${formatListDate(at)}`,
+      `  signer:   ${dn}`,
+      `  issuer:   ${issuer} (serial ${serial}, valid ${notBefore} to ${notAfter})`,
+      `  digest:   ${verified.digestAlgorithm}`,
+      `  list:     ${list['dc:title'] ?? '(no title)'} — ${list['dc:identifier']}`,
+      `  version:  ${list['hv:version']}, created ${list['dc:date:created']}, expires ${list['dc:date:expires']}`,
+      `  images:   ${imagesOf(list).length}`,
+    ];
+    ctx.stdout(`${lines.join('\n')}\n`);
+    for (const w of verified.warnings) ctx.stderr(`  warning: ${w.path}: ${w.message}\n`);
+    return 0;
   },
 };
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw usageError(`${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
+  return value as T;
+}
+
+function seconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw usageError(`${flag} must be a whole number of seconds, not '${value}'`);
+  return n;
+}
+
+function principals(dns: string[] | undefined, ca: string | undefined): EndorserPrincipal[] | undefined {
+  if (dns === undefined || dns.length === 0) {
+    if (ca !== undefined) throw usageError('--endorser-ca needs at least one --endorser-dn (the CA applies to those endorsers)');
+    return undefined;
+  }
+  return dns.map((dn) => (ca === undefined ? { dn } : { dn, ca }));
+}
+
+function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+}
+
+function resolvePath(ctx: CliContext, p: string): string {
+  return resolve(ctx.cwd, p);
+}
+
+/** Fetches a signed list over https (http only when allowed), refusing more than 64 MiB. */
+async function fetchCapped(url: string, allowHttp: boolean): Promise<Uint8Array> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usageError(`not a valid URL: ${url}`);
+  }
+  const schemeOk = (u: URL) => u.protocol === 'https:' || (allowHttp && u.protocol === 'http:');
+  if (!schemeOk(parsed)) {
+    throw usageError(`${url}: only https:// URLs are fetched${parsed.protocol === 'http:' ? ' (use --allow-http to fetch over plain http)' : ''}`);
+  }
+  const max = DEFAULT_MAX_LIST_BYTES;
+  let res: Response;
+  try {
+    res = await fetch(parsed, { redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (cause) {
+    throw new VmiListError('ERR_IO', `cannot fetch ${url}: ${describeFetchError(cause)}`, { cause });
+  }
+  if (res.url && !schemeOk(new URL(res.url))) {
+    await res.body?.cancel();
+    throw new VmiListError('ERR_IO', `${url} redirected to ${res.url}, which is not https`);
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new VmiListError('ERR_IO', `cannot fetch ${url}: HTTP ${res.status} ${res.statusText}`);
+  }
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel();
+    throw new VmiListError('ERR_TOO_LARGE', `${url} is ${declared} bytes, more than the ${max}-byte limit`);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > max) {
+          await reader.cancel();
+          throw new VmiListError('ERR_TOO_LARGE', `${url} is more than the ${max}-byte limit`);
+        }
+        chunks.push(value);
+      }
+    } catch (cause) {
+      if (cause instanceof VmiListError) throw cause;
+      throw new VmiListError('ERR_IO', `cannot fetch ${url}: ${describeFetchError(cause)}`, { cause });
+    }
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+function describeFetchError(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } } | null)?.cause;
+  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  if (e instanceof Error && e.name === 'TimeoutError') return `no answer within ${FETCH_TIMEOUT_MS / 1000} s`;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,229 @@
+/**
+ * Algorithm identifiers and signature checks over WebCrypto: digests, RSA
+ * PKCS#1 v1.5, RSA-PSS and ECDSA (DER signatures converted to r||s). Used
+ * for CMS signer infos, certificate and CRL signatures alike; pkijs's own
+ * crypto engine is never involved.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { VmiListError } from '../errors.js';
+import { bs } from './bytes.js';
+
+/** Digest names as reported in results. */
+export type DigestName = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+const DIGEST_OIDS: Record<string, DigestName> = {
+  '1.2.840.113549.2.5': 'md5',
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+/** OID of each digest (for signing). */
+export const DIGEST_OID: Readonly<Record<'sha256' | 'sha384' | 'sha512', string>> = {
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+};
+
+/** OIDs used by the S/MIME code. */
+export const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  rsaPss: '1.2.840.113549.1.1.10',
+  ecPublicKey: '1.2.840.10045.2.1',
+  ecdsaSha256: '1.2.840.10045.4.3.2',
+  ecdsaSha384: '1.2.840.10045.4.3.3',
+  ecdsaSha512: '1.2.840.10045.4.3.4',
+} as const;
+
+// signature algorithm OID → [kind, hash] (hash undefined: taken from the digestAlgorithm)
+const SIGNATURE_OIDS: Record<string, readonly ['rsa' | 'ecdsa' | 'rsa-pss', DigestName | undefined]> = {
+  '1.2.840.113549.1.1.1': ['rsa', undefined],
+  '1.2.840.113549.1.1.4': ['rsa', 'md5'],
+  '1.2.840.113549.1.1.5': ['rsa', 'sha1'],
+  '1.3.14.3.2.29': ['rsa', 'sha1'],
+  '1.2.840.113549.1.1.14': ['rsa', 'sha224'],
+  '1.2.840.113549.1.1.11': ['rsa', 'sha256'],
+  '1.2.840.113549.1.1.12': ['rsa', 'sha384'],
+  '1.2.840.113549.1.1.13': ['rsa', 'sha512'],
+  '1.2.840.113549.1.1.10': ['rsa-pss', undefined],
+  '1.2.840.10045.2.1': ['ecdsa', undefined],
+  '1.2.840.10045.4.1': ['ecdsa', 'sha1'],
+  '1.2.840.10045.4.3.1': ['ecdsa', 'sha224'],
+  '1.2.840.10045.4.3.2': ['ecdsa', 'sha256'],
+  '1.2.840.10045.4.3.3': ['ecdsa', 'sha384'],
+  '1.2.840.10045.4.3.4': ['ecdsa', 'sha512'],
+};
+
+const CURVES: Record<string, { name: string; size: number }> = {
+  '1.2.840.10045.3.1.7': { name: 'P-256', size: 32 },
+  '1.3.132.0.34': { name: 'P-384', size: 48 },
+  '1.3.132.0.35': { name: 'P-521', size: 66 },
+};
+
+/** OID of each curve name (for signing). */
+export const CURVE_OID: Readonly<Record<string, string>> = {
+  'P-256': '1.2.840.10045.3.1.7',
+  'P-384': '1.3.132.0.34',
+  'P-521': '1.3.132.0.35',
+};
+
+/** The digest named by an AlgorithmIdentifier OID, or `undefined`. */
+export function digestFromOid(oid: string): DigestName | undefined {
+  return DIGEST_OIDS[oid];
+}
+
+/** WebCrypto's name of a digest. */
+export function webCryptoHash(d: DigestName): string {
+  switch (d) {
+    case 'sha1':
+      return 'SHA-1';
+    case 'sha256':
+      return 'SHA-256';
+    case 'sha384':
+      return 'SHA-384';
+    case 'sha512':
+      return 'SHA-512';
+    default:
+      throw new VmiListError('ERR_DIGEST_WEAK', `digest ${d} is not supported`);
+  }
+}
+
+/**
+ * Refuses digests too weak for a list signature: MD5 always, SHA-224
+ * (no WebCrypto support), SHA-1 unless `allowSha1`.
+ */
+export function checkListDigest(d: DigestName | undefined, oid: string, allowSha1: boolean, where: string): DigestName {
+  if (d === undefined) throw new VmiListError('ERR_DIGEST_WEAK', `${where}: unknown digest algorithm ${oid}`);
+  if (d === 'md5' || d === 'sha224') throw new VmiListError('ERR_DIGEST_WEAK', `${where}: digest ${d} is never accepted`);
+  if (d === 'sha1' && !allowSha1) {
+    throw new VmiListError('ERR_DIGEST_WEAK', `${where}: digest sha1 is refused (lists signed before ~2016 need allowSha1 / --allow-sha1)`);
+  }
+  return d;
+}
+
+/** A signature algorithm resolved to what WebCrypto needs. */
+export interface SignatureScheme {
+  readonly kind: 'rsa' | 'ecdsa' | 'rsa-pss';
+  readonly hash: DigestName;
+  /** RSA-PSS salt length in bytes. */
+  readonly saltLength?: number;
+}
+
+/**
+ * Resolves a signature AlgorithmIdentifier; `digest` is the hash to use when
+ * the OID names only the key type (CMS `rsaEncryption`).
+ */
+export function signatureScheme(alg: pkijs.AlgorithmIdentifier, digest: DigestName | undefined, where: string): SignatureScheme {
+  const entry = SIGNATURE_OIDS[alg.algorithmId];
+  if (!entry) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: unsupported signature algorithm ${alg.algorithmId}`);
+  const [kind, fixed] = entry;
+  if (kind === 'rsa-pss') {
+    let params: pkijs.RSASSAPSSParams;
+    try {
+      params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
+    } catch (cause) {
+      throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: malformed RSA-PSS parameters`, { cause });
+    }
+    const hash = digestFromOid(params.hashAlgorithm.algorithmId);
+    const mgfHash = digestFromOid(new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams }).algorithmId);
+    if (!hash || hash !== mgfHash) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: unsupported RSA-PSS parameters`);
+    return { kind, hash, saltLength: params.saltLength };
+  }
+  const hash = fixed ?? digest;
+  if (!hash) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: signature algorithm ${alg.algorithmId} needs a digest`);
+  return { kind, hash };
+}
+
+/** Imports a SubjectPublicKeyInfo for verifying with `scheme`. */
+export async function importPublicKey(
+  crypto: Crypto,
+  spki: pkijs.PublicKeyInfo,
+  scheme: SignatureScheme,
+  where: string,
+): Promise<{ key: CryptoKey; curveSize: number }> {
+  const der = new Uint8Array(spki.toSchema().toBER(false));
+  const keyOid = spki.algorithm.algorithmId;
+  try {
+    if (scheme.kind === 'ecdsa') {
+      if (keyOid !== OID.ecPublicKey) throw new Error(`key type ${keyOid} cannot verify ECDSA`);
+      const curveOid = spki.algorithm.algorithmParams instanceof asn1js.ObjectIdentifier ? spki.algorithm.algorithmParams.getValue() : '';
+      const curve = CURVES[curveOid];
+      if (!curve) throw new Error(`unsupported elliptic curve ${curveOid}`);
+      const key = await crypto.subtle.importKey('spki', der, { name: 'ECDSA', namedCurve: curve.name }, false, ['verify']);
+      return { key, curveSize: curve.size };
+    }
+    if (keyOid !== OID.rsaEncryption && keyOid !== OID.rsaPss) throw new Error(`key type ${keyOid} cannot verify RSA`);
+    const name = scheme.kind === 'rsa' ? 'RSASSA-PKCS1-v1_5' : 'RSA-PSS';
+    const key = await crypto.subtle.importKey('spki', der, { name, hash: webCryptoHash(scheme.hash) }, false, ['verify']);
+    return { key, curveSize: 0 };
+  } catch (cause) {
+    if (cause instanceof VmiListError) throw cause;
+    throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: cannot use the public key (${(cause as Error).message})`, { cause });
+  }
+}
+
+/** Converts a DER ECDSA-Sig-Value to the fixed-size r||s WebCrypto verifies; `undefined` when malformed. */
+export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | undefined {
+  const parsed = asn1js.fromBER(der);
+  if (parsed.offset !== der.length || !(parsed.result instanceof asn1js.Sequence)) return undefined;
+  const parts = parsed.result.valueBlock.value;
+  if (parts.length !== 2) return undefined;
+  const out = new Uint8Array(2 * size);
+  for (let i = 0; i < 2; i++) {
+    const n = parts[i];
+    if (!(n instanceof asn1js.Integer)) return undefined;
+    let v = n.valueBlock.valueHexView;
+    while (v.length > 1 && v[0] === 0) v = v.subarray(1);
+    if (v.length > size) return undefined;
+    out.set(v, i * size + (size - v.length));
+  }
+  return out;
+}
+
+/** Converts a raw r||s ECDSA signature to DER (what CMS carries). */
+export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
+  const half = raw.length / 2;
+  const int = (v: Uint8Array): asn1js.Integer => {
+    let s = v;
+    while (s.length > 1 && s[0] === 0 && ((s[1] as number) & 0x80) === 0) s = s.subarray(1);
+    const bytes = (s[0] as number) & 0x80 ? Uint8Array.of(0, ...s) : s;
+    return new asn1js.Integer({ valueHex: bytes.slice().buffer });
+  };
+  return new Uint8Array(new asn1js.Sequence({ value: [int(raw.subarray(0, half)), int(raw.subarray(half))] }).toBER(false));
+}
+
+/** Verifies `signature` over `data` with the public key of `spki`. False for a wrong signature. */
+export async function verifyWith(
+  crypto: Crypto,
+  spki: pkijs.PublicKeyInfo,
+  scheme: SignatureScheme,
+  signature: Uint8Array,
+  data: Uint8Array,
+  where: string,
+): Promise<boolean> {
+  const { key, curveSize } = await importPublicKey(crypto, spki, scheme, where);
+  if (scheme.kind === 'ecdsa') {
+    const raw = ecdsaDerToRaw(signature, curveSize);
+    if (!raw) return false;
+    return crypto.subtle.verify({ name: 'ECDSA', hash: webCryptoHash(scheme.hash) }, key, bs(raw), bs(data));
+  }
+  if (scheme.kind === 'rsa-pss') {
+    return crypto.subtle.verify({ name: 'RSA-PSS', saltLength: scheme.saltLength ?? 20 }, key, bs(signature), bs(data));
+  }
+  return crypto.subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, key, bs(signature), bs(data));
+}
+
+/** The WebCrypto to use: the injected one, else the runtime's. */
+export function cryptoOf(crypto: Crypto | undefined): Crypto {
+  const c = crypto ?? (globalThis as { crypto?: Crypto }).crypto;
+  if (!c?.subtle) throw new VmiListError('ERR_INPUT', 'no WebCrypto available: pass options.crypto (e.g. @peculiar/webcrypto)');
+  return c;
+}

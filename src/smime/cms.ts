@@ -1,0 +1,209 @@
+/**
+ * Step 2: CMS SignedData. Every SignerInfo must verify: the digest algorithm
+ * is allowed, the messageDigest attribute equals the digest of the content
+ * (as received, else its CRLF canonical form), contentType matches, and the
+ * signature over the DER of the signed attributes verifies with the signer
+ * certificate's key. The math is done with WebCrypto here, not by pkijs.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { VmiListError } from '../errors.js';
+import { decodeName, dnEquals } from '../model/dn.js';
+import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, webCryptoHash, type DigestName } from './algorithms.js';
+import { bs, bytesEqual, toCrlf } from './bytes.js';
+import { parseCertificate, serialHex, type Cert } from './certs.js';
+
+/** A parsed SignedData with the raw certificates it carries. */
+export interface ParsedCms {
+  readonly signedData: pkijs.SignedData;
+  /** Encapsulated content (opaque messages), or undefined when detached. */
+  readonly eContent?: Uint8Array;
+  /** Certificates embedded in the message, parsed from their original bytes. */
+  readonly certificates: readonly Cert[];
+}
+
+function invalid(message: string, cause?: unknown): VmiListError {
+  return new VmiListError('ERR_SIGNATURE_INVALID', message, cause === undefined ? {} : { cause });
+}
+
+/** Parses a CMS ContentInfo holding SignedData. @throws VmiListError `ERR_SIGNATURE_INVALID` */
+export function parseCms(der: Uint8Array): ParsedCms {
+  const asn = asn1js.fromBER(der);
+  if (asn.offset === -1) throw invalid(`the signature is not valid BER (${asn.result.error})`);
+  let signedData: pkijs.SignedData;
+  let sdSchema: asn1js.AsnType;
+  try {
+    const ci = new pkijs.ContentInfo({ schema: asn.result });
+    if (ci.contentType !== OID.signedData) throw invalid(`the CMS content type is ${ci.contentType}, not signedData`);
+    sdSchema = ci.content as asn1js.AsnType;
+    signedData = new pkijs.SignedData({ schema: sdSchema });
+  } catch (cause) {
+    if (cause instanceof VmiListError) throw cause;
+    throw invalid('the signature is not a CMS SignedData structure', cause);
+  }
+  const certificates: Cert[] = [];
+  const fields = sdSchema instanceof asn1js.Sequence ? sdSchema.valueBlock.value : [];
+  const certSet = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
+  if (certSet instanceof asn1js.Constructed) {
+    certSet.valueBlock.value.forEach((c, i) => {
+      // only X.509 certificates (SEQUENCE); attribute certificates are tagged
+      if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) {
+        certificates.push(parseCertificate(new Uint8Array(c.valueBeforeDecodeView), `certificate ${i + 1} in the message`, 'ERR_SIGNATURE_INVALID'));
+      }
+    });
+  }
+  const eci = signedData.encapContentInfo;
+  if (eci.eContentType !== OID.data) throw invalid(`the signed content type is ${eci.eContentType}, not id-data`);
+  const ec = eci.eContent;
+  let eContent: Uint8Array | undefined;
+  if (ec) {
+    if (ec.idBlock.isConstructed) {
+      const chunks = (ec as asn1js.OctetString).valueBlock.value.map((x) => (x as asn1js.OctetString).valueBlock.valueHexView);
+      let len = 0;
+      for (const c of chunks) len += c.length;
+      eContent = new Uint8Array(len);
+      let off = 0;
+      for (const c of chunks) {
+        eContent.set(c, off);
+        off += c.length;
+      }
+    } else eContent = (ec as asn1js.OctetString).valueBlock.valueHexView;
+  }
+  return { signedData, certificates, ...(eContent ? { eContent } : {}) };
+}
+
+/** Options for {@link verifyCmsSignatures}. */
+export interface CmsVerifyOptions {
+  readonly allowSha1?: boolean;
+  readonly crypto: Crypto;
+}
+
+/** The outcome of {@link verifyCmsSignatures}. */
+export interface CmsResult {
+  /** The signer certificate of each SignerInfo, in order. */
+  readonly signers: readonly Cert[];
+  /** Digest of the first SignerInfo (`sha1`, `sha256`, …). */
+  readonly digestAlgorithm: DigestName;
+  /** Every digest used by the signer infos. */
+  readonly digests: readonly DigestName[];
+  /** Whether the content verified as received or only after CRLF canonicalisation. */
+  readonly form: 'as-received' | 'crlf';
+}
+
+/** Finds the certificate a SignerInfo names (issuerAndSerialNumber or subjectKeyIdentifier). */
+export function findSignerCertificates(si: pkijs.SignerInfo, pool: readonly Cert[]): Cert[] {
+  const sid: unknown = si.sid;
+  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+    const issuerDer = new Uint8Array(sid.issuer.valueBeforeDecode);
+    const serial = serialHex(sid.serialNumber);
+    return pool.filter(
+      (c) => c.serial === serial && (bytesEqual(c.issuerDer, issuerDer) || safeDnEquals(c.issuerDer, issuerDer, c)),
+    );
+  }
+  if (sid instanceof asn1js.BaseBlock) {
+    const ski = (sid as asn1js.Primitive).valueBlock.valueHexView;
+    if (!ski) return [];
+    return pool.filter((c) => c.subjectKeyId !== undefined && bytesEqual(c.subjectKeyId, ski));
+  }
+  return [];
+}
+
+function safeDnEquals(_a: Uint8Array, b: Uint8Array, c: Cert): boolean {
+  try {
+    return dnEquals(c.issuer, decodeName(b));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verifies every SignerInfo against `content`. `pool` holds the certificates
+ * that may be signers (embedded ones first, then any given intermediates).
+ *
+ * @throws VmiListError `ERR_DIGEST_WEAK`, `ERR_SIGNATURE_INVALID`
+ */
+export async function verifyCmsSignatures(
+  cms: ParsedCms,
+  content: Uint8Array,
+  pool: readonly Cert[],
+  options: CmsVerifyOptions,
+): Promise<CmsResult> {
+  const { crypto } = options;
+  const infos = cms.signedData.signerInfos;
+  if (infos.length === 0) throw invalid('the message has no SignerInfo (nobody signed it)');
+  const forms: Record<'as-received' | 'crlf', Uint8Array | undefined> = { 'as-received': content, crlf: undefined };
+  const crlfOf = (): Uint8Array => (forms.crlf ??= toCrlf(content));
+  const digestCache = new Map<string, Promise<Uint8Array>>();
+  const digestOf = (form: 'as-received' | 'crlf', d: DigestName): Promise<Uint8Array> => {
+    const key = `${form}:${d}`;
+    let p = digestCache.get(key);
+    if (!p) {
+      const data = form === 'crlf' ? crlfOf() : content;
+      p = crypto.subtle.digest(webCryptoHash(d), bs(data)).then((b) => new Uint8Array(b));
+      digestCache.set(key, p);
+    }
+    return p;
+  };
+
+  const signers: Cert[] = [];
+  const digests: DigestName[] = [];
+  let usedForm: 'as-received' | 'crlf' = 'as-received';
+  for (let idx = 0; idx < infos.length; idx++) {
+    const si = infos[idx] as pkijs.SignerInfo;
+    const where = infos.length > 1 ? `SignerInfo ${idx + 1}` : 'signature';
+    const digestOid = si.digestAlgorithm.algorithmId;
+    const digest = checkListDigest(digestFromOid(digestOid), digestOid, options.allowSha1 === true, where);
+    const scheme = signatureScheme(si.signatureAlgorithm, digest, where);
+    checkListDigest(scheme.hash, si.signatureAlgorithm.algorithmId, options.allowSha1 === true, where);
+    const candidates = findSignerCertificates(si, pool);
+    if (candidates.length === 0) throw invalid(`${where}: the signer certificate is not in the message (nor among the given certificates)`);
+    const signature = si.signature.valueBlock.valueHexView;
+
+    let form: 'as-received' | 'crlf' | undefined;
+    let signedBytes: Uint8Array | undefined;
+    if (si.signedAttrs) {
+      const attrs = si.signedAttrs.attributes;
+      const md = attrs.filter((a) => a.type === OID.messageDigest);
+      const ctAttr = attrs.filter((a) => a.type === OID.contentType);
+      if (md.length !== 1 || md[0]?.values.length !== 1 || !(md[0].values[0] instanceof asn1js.OctetString)) {
+        throw invalid(`${where}: signed attributes need exactly one messageDigest`);
+      }
+      if (ctAttr.length !== 1 || ctAttr[0]?.values.length !== 1) throw invalid(`${where}: signed attributes need exactly one contentType`);
+      const ctValue = ctAttr[0].values[0];
+      if (!(ctValue instanceof asn1js.ObjectIdentifier) || ctValue.getValue() !== cms.signedData.encapContentInfo.eContentType) {
+        throw invalid(`${where}: the contentType attribute does not match the signed content type`);
+      }
+      const expected = (md[0].values[0] as asn1js.OctetString).valueBlock.valueHexView;
+      if (bytesEqual(await digestOf('as-received', digest), expected)) form = 'as-received';
+      else if (crlfOf() !== content && bytesEqual(await digestOf('crlf', digest), expected)) form = 'crlf';
+      if (!form) throw invalid(`${where}: the content does not match the signed message digest (${digest}); the list was changed after signing`);
+      const encoded = new Uint8Array(si.signedAttrs.encodedValue.slice(0));
+      encoded[0] = 0x31; // signed over the DER of SET OF Attribute, not the [0] IMPLICIT tag
+      signedBytes = encoded;
+    }
+
+    let signer: Cert | undefined;
+    for (const cert of candidates) {
+      if (signedBytes) {
+        if (await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, scheme, signature, signedBytes, where)) signer = cert;
+      } else {
+        // no signed attributes: the signature is over the content itself
+        if (await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, scheme, signature, content, where)) {
+          signer = cert;
+          form = 'as-received';
+        } else if (crlfOf() !== content && (await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, scheme, signature, crlfOf(), where))) {
+          signer = cert;
+          form = 'crlf';
+        }
+      }
+      if (signer) break;
+    }
+    if (!signer || !form) {
+      throw invalid(`${where}: the signature does not verify with the key of ${candidates[0]?.dn ?? 'the signer certificate'}`);
+    }
+    if (form === 'crlf') usedForm = 'crlf';
+    signers.push(signer);
+    digests.push(digest);
+  }
+  return { signers, digestAlgorithm: digests[0] as DigestName, digests, form: usedForm };
+}

@@ -1,0 +1,190 @@
+/**
+ * Verifying a signed image list, step by step in the order of the design
+ * (each step its own function and error code):
+ *   1 MIME → 2 CMS signatures → 3 path, validity, constraints, usage →
+ *   4 IGTF namespaces → 5 revocation → 6 strict JSON + schema →
+ *   7 endorser binding and allow-list → 8 list time.
+ * Pure: bytes, trust material and the instant come in as arguments.
+ */
+import { VmiListError } from '../errors.js';
+import { formatListDate, toEpochMs } from '../model/dates.js';
+import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
+import { parseImageList } from '../model/parse.js';
+import type { Warning } from '../model/types.js';
+import { sealVerified, type VerifiedImageList } from '../model/verified.js';
+import { cryptoOf } from './algorithms.js';
+import { checkEndorserAllowed, checkEndorserBinding, checkListTime } from './binding.js';
+import { bs, toBytes, toHex } from './bytes.js';
+import { parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
+import { parseCms, verifyCmsSignatures, type ParsedCms } from './cms.js';
+import { checkRevocation, parseCrls } from './crl.js';
+import { parseSmime } from './mime.js';
+import { checkNamespaces, parseNamespaceFiles } from './namespaces.js';
+import { buildPath, checkPathConstraints, checkValidity, signedByChecker } from './path.js';
+import type { DerOrPem, SignedInput, VerifyOptions } from './types.js';
+import { checkSignerUsage } from './usage.js';
+import { derItems } from './certs.js';
+
+/** Options of {@link verifySignature}. */
+export interface SignatureOptions {
+  /** Extra certificates that may hold the signer's key (when the message does not embed it). */
+  readonly certificates?: readonly DerOrPem[];
+  /** Accept SHA-1. Default false. */
+  readonly allowSha1?: boolean;
+  /** Largest accepted message in bytes. Default 64 MiB. */
+  readonly maxBytes?: number;
+  /** A WebCrypto implementation for runtimes without `globalThis.crypto`. */
+  readonly crypto?: Crypto;
+}
+
+/** What {@link verifySignature} found: who signed, not whether to trust them. */
+export interface SignatureResult {
+  /** The signer certificate of every SignerInfo, in order. */
+  readonly signers: readonly CertificateSummary[];
+  /** Digest algorithm of the first SignerInfo. */
+  readonly digestAlgorithm: string;
+  /** The signed content, bytes as received. */
+  readonly content: Uint8Array;
+  /** Whether the signature covered the content as received or its CRLF canonical form. */
+  readonly form: 'as-received' | 'crlf';
+}
+
+interface Envelope {
+  readonly cms: ParsedCms;
+  readonly content: Uint8Array;
+}
+
+/** Step 1: the envelope, with a size cap before any parsing. */
+function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
+  let raw: { cms: Uint8Array; content?: Uint8Array };
+  if (typeof input === 'object' && !(input instanceof Uint8Array)) {
+    if (!input || !('cms' in input)) throw new VmiListError('ERR_INPUT', 'input must be S/MIME text or bytes, or { cms, content }');
+    const cmsItem = typeof input.cms === 'string' || looksPem(input.cms) ? derItems(input.cms, ['PKCS7', 'CMS'], 'cms') : [input.cms];
+    if (cmsItem.length !== 1) throw new VmiListError('ERR_MIME_MALFORMED', `expected one CMS blob, found ${cmsItem.length}`);
+    raw = { cms: cmsItem[0] as Uint8Array, content: toBytes(input.content) };
+  } else {
+    const bytes = toBytes(input);
+    if (bytes.length > maxBytes) {
+      throw new VmiListError('ERR_TOO_LARGE', `the signed message is ${bytes.length} bytes, over the limit of ${maxBytes} bytes`);
+    }
+    const parsed = parseSmime(bytes);
+    raw = parsed.content ? { cms: parsed.cms, content: parsed.content } : { cms: parsed.cms };
+  }
+  const cms = parseCms(raw.cms);
+  if (raw.content && cms.eContent) throw new VmiListError('ERR_MIME_MALFORMED', 'the message carries its content twice (detached part and inside the CMS)');
+  const content = raw.content ?? cms.eContent;
+  if (!content) throw new VmiListError('ERR_MIME_MALFORMED', 'the CMS signature is detached but no signed content was given');
+  if (content.length > maxBytes) throw new VmiListError('ERR_TOO_LARGE', `the signed content is ${content.length} bytes, over the limit of ${maxBytes} bytes`);
+  return { cms, content };
+}
+
+function looksPem(b: Uint8Array): boolean {
+  return b.length > 0 && b[0] === 0x2d; // '-'
+}
+
+/**
+ * Checks only the signatures (steps 1–2): the content is what the signer
+ * signed. Says nothing about trust — use {@link verifySignedList} for that.
+ *
+ * @throws VmiListError `ERR_MIME_MALFORMED`, `ERR_SIGNATURE_INVALID`, `ERR_DIGEST_WEAK`, `ERR_TOO_LARGE`
+ */
+export async function verifySignature(input: SignedInput, options: SignatureOptions = {}): Promise<SignatureResult> {
+  const crypto = cryptoOf(options.crypto);
+  const env = openEnvelope(input, options.maxBytes ?? DEFAULT_MAX_LIST_BYTES);
+  const pool = [...env.cms.certificates, ...parseCertificates(options.certificates, 'certificates')];
+  const res = await verifyCmsSignatures(env.cms, env.content, pool, { crypto, allowSha1: options.allowSha1 === true });
+  return Object.freeze({ signers: res.signers.map(summarize), digestAlgorithm: res.digestAlgorithm, content: env.content, form: res.form });
+}
+
+const CRL_POLICIES = ['require', 'if-present', 'off'] as const;
+const PROFILES = ['grid', 'smime'] as const;
+
+/** Options are checked, not defaulted around: a misspelt value is an error, never a relaxation. */
+function checkOptions(o: VerifyOptions): void {
+  if (o === null || typeof o !== 'object') throw new VmiListError('ERR_INPUT', 'verifySignedList needs options with trustAnchors and at');
+  if (!Array.isArray(o.trustAnchors)) throw new VmiListError('ERR_INPUT', 'options.trustAnchors must be an array of CA certificates (PEM or DER)');
+  if (o.at === undefined) throw new VmiListError('ERR_INPUT', 'options.at is required: the instant to verify at (the core has no clock)');
+  if (o.crlPolicy !== undefined && !(CRL_POLICIES as readonly string[]).includes(o.crlPolicy)) {
+    throw new VmiListError('ERR_INPUT', `options.crlPolicy must be one of ${CRL_POLICIES.join(', ')}, not ${String(o.crlPolicy)}`);
+  }
+  if (o.certProfile !== undefined && !(PROFILES as readonly string[]).includes(o.certProfile)) {
+    throw new VmiListError('ERR_INPUT', `options.certProfile must be one of ${PROFILES.join(', ')}, not ${String(o.certProfile)}`);
+  }
+  for (const [k, v] of [['crlGraceSeconds', o.crlGraceSeconds], ['skewSeconds', o.skewSeconds], ['maxBytes', o.maxBytes]] as const) {
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new VmiListError('ERR_INPUT', `options.${k} must be a number ≥ 0`);
+  }
+  if (o.allowSha1 !== undefined && typeof o.allowSha1 !== 'boolean') throw new VmiListError('ERR_INPUT', 'options.allowSha1 must be a boolean');
+}
+
+/**
+ * Verifies a signed image list completely and returns it frozen, with its
+ * signer. The only way to obtain a {@link VerifiedImageList}.
+ *
+ * @throws VmiListError with the code of the first step that failed.
+ */
+export async function verifySignedList(input: SignedInput, options: VerifyOptions): Promise<VerifiedImageList> {
+  checkOptions(options);
+  const crypto = cryptoOf(options.crypto);
+  const at = toEpochMs(options.at, 'options.at');
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_LIST_BYTES;
+  const policy = options.crlPolicy ?? 'require';
+  const warnings: Warning[] = [];
+
+  // trust material is parsed first: a broken trust store is the caller's error, whatever the message
+  const anchors = parseCertificates(options.trustAnchors, 'trustAnchors');
+  if (anchors.length === 0) throw new VmiListError('ERR_INPUT', 'options.trustAnchors is empty: no CA is trusted');
+  const given = parseCertificates(options.intermediates, 'intermediates');
+  const crls = policy === 'off' ? [] : parseCrls(options.crls);
+  const namespaces = parseNamespaceFiles(options.namespaces);
+
+  // 1–2: envelope and every signature
+  const env = openEnvelope(input, maxBytes);
+  const embedded = env.cms.certificates;
+  const cmsResult = await verifyCmsSignatures(env.cms, env.content, [...embedded, ...given, ...anchors], {
+    crypto,
+    allowSha1: options.allowSha1 === true,
+  });
+  if (cmsResult.digests.includes('sha1')) warnings.push({ path: 'signature', message: 'signed with SHA-1, accepted because allowSha1 is set' });
+
+  // 3–5 for every signer
+  const signedBy = signedByChecker(crypto);
+  const intermediates = [...embedded, ...given].filter((c, i, all) => all.findIndex((d) => sameCert(c, d)) === i);
+  let firstPath: Cert[] | undefined;
+  for (const signer of cmsResult.signers) {
+    const path = await buildPath(signer, { anchors, intermediates }, signedBy);
+    checkValidity(path, at);
+    checkPathConstraints(path);
+    checkSignerUsage(signer, options.certProfile ?? 'grid');
+    checkNamespaces(path, namespaces);
+    const crlWarnings = await checkRevocation(path, crls, { policy, graceSeconds: options.crlGraceSeconds ?? 0, at, crypto });
+    for (const message of crlWarnings) warnings.push({ path: 'revocation', message });
+    firstPath ??= path;
+  }
+  if (policy === 'off') warnings.push({ path: 'revocation', message: 'revocation was not checked (crlPolicy off)' });
+  const signer = cmsResult.signers[0] as Cert;
+  const path = firstPath as Cert[];
+
+  // 6: the payload
+  const parsed = parseImageList(env.content, { maxBytes, source: 'signed content', ...(options.strict ? { strict: true } : {}) });
+  warnings.push(...parsed.warnings);
+
+  // 7–8: every signer must be an endorser the list names (and the caller accepts)
+  for (const s of cmsResult.signers) {
+    checkEndorserBinding(parsed.list, s);
+    checkEndorserAllowed(s, options.endorsers);
+  }
+  checkListTime(parsed.list, at, options.skewSeconds ?? 300);
+
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bs(env.content)));
+  return sealVerified({
+    list: parsed.list,
+    document: parsed.document,
+    signer: summarize(signer),
+    chain: path.map((c) => c.dn),
+    digestAlgorithm: cmsResult.digestAlgorithm,
+    content: env.content,
+    contentSha256: toHex(digest),
+    verifiedAt: formatListDate(at),
+    warnings,
+  });
+}
