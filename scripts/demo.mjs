@@ -53,7 +53,7 @@ step('an empty list template (nulls to fill)', ['template', '-o', 'list.json']);
 step('measure the image', ['image', 'example.img', '--generate', 'meta.json']);
 step('add it to the list', ['add', 'list.json', 'meta.json', '-o', 'list.json']);
 step('sign as the test endorser (fills hv:endorser from the certificate)', [
-  'sign', 'list.json', '--cert', join(pki, 'alice.pem'), '--key', join(pki, 'alice.key'), '--chain', join(pki, 'intermediate.pem'), '-o', 'image.list',
+  'sign', 'list.json', '--cert', join(pki, 'alice.pem'), '--key', join(pki, 'alice.key.pem'), '--chain', join(pki, 'intermediate.pem'), '-o', 'image.list',
 ]);
 step('check the list inside the signed message', ['validate', 'image.list']);
 step('verify it as a site would: chain, CRLs, endorser, dates', ['verify', 'image.list', '--ca-dir', join(root, 'vectors', 'trust')]);

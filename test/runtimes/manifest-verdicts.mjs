@@ -45,7 +45,8 @@ for (const c of manifest.cases) {
   } catch (e) {
     out = { name: c.name, ok: false, code: e?.code ?? `NOT_A_VMILIST_ERROR: ${e}` };
   }
-  const expected = c.expect.ok ? out.ok === true : out.code === c.expect.code;
+  const wantSigner = c.expect.signer?.dn ?? c.expect.signer;
+  const expected = c.expect.ok ? out.ok === true && (wantSigner === undefined || out.signer === wantSigner) : out.code === c.expect.code;
   if (!expected) mismatches++;
   console.log(JSON.stringify({ ...out, expected }));
 }
