@@ -104,7 +104,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'vmilist-bench-'));
   try {
     const cert = join(pki, 'alice.pem');
-    const key = join(pki, 'alice.key');
+    const key = join(pki, 'alice.key.pem');
     const at = new Date();
     const list = makeList(at, oneLine(cert, 'subject'), oneLine(cert, 'issuer'));
     const listFile = join(work, 'list.json');

@@ -41,3 +41,12 @@ export function usageError(message: string): VmiListError {
 export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout(`${JSON.stringify(value)}\n`);
 }
+
+/**
+ * Prints warnings to stderr, at most `limit` of them: a list with 10,000
+ * upper-case `hv:hypervisor` values should not bury the result.
+ */
+export function printWarnings(ctx: CliContext, prefix: string, warnings: readonly { readonly path?: string; readonly message: string }[], limit = 5): void {
+  for (const w of warnings.slice(0, limit)) ctx.stderr(`${prefix}${w.path ? `${w.path}: ` : ''}${w.message}\n`);
+  if (warnings.length > limit) ctx.stderr(`${prefix}… and ${warnings.length - limit} more (--json lists them all)\n`);
+}

@@ -7,7 +7,7 @@ import { imagesOf } from '../../model/types.js';
 import { prepareListForSigning, signImageList } from '../../smime/index.js';
 import type { SignDigest } from '../../smime/types.js';
 import { parseCommandArgs } from '../args.js';
-import { printJson, usageError, type CliContext, type Command } from '../context.js';
+import { printJson, printWarnings, usageError, type CliContext, type Command } from '../context.js';
 import { readInput, writeOutput } from '../io.js';
 
 const USAGE = 'vmilist sign <list.json> --cert CERT.pem --key KEY.pem -o SIGNED [--chain CHAIN.pem] [--digest sha256|sha512] [--opaque] [--bump] [--lifetime DAYS] [--write-list FILE] [--json]';
@@ -86,7 +86,7 @@ Warnings (e.g. the list outlives the certificate) go to standard error.`,
     // The canonical form is what gets signed: dialect forms are normalised (and reported).
     const { document, list, warnings: dialect } = validateImageList(prepared.document, { source: listPath });
     const warnings = [...prepared.warnings, ...dialect].map(describeWarning);
-    for (const w of warnings) ctx.stderr(`vmilist sign: warning: ${w}\n`);
+    printWarnings(ctx, 'vmilist sign: warning: ', warnings.map((message) => ({ message })));
 
     const signed = await signImageList(document, {
       certificate,

@@ -7,7 +7,7 @@ import { verifySignedList } from '../../smime/index.js';
 import type { CertProfile, CrlPolicy, EndorserPrincipal } from '../../smime/types.js';
 import { loadTrustStore } from '../../node/truststore.js';
 import { parseCommandArgs } from '../args.js';
-import { printJson, usageError, type CliContext, type Command } from '../context.js';
+import { printJson, printWarnings, usageError, type CliContext, type Command } from '../context.js';
 import { readInput } from '../io.js';
 
 const USAGE = 'vmilist verify <file|url> [--ca-dir DIR] [--crl-dir DIR] [--at TIME] [--endorser-dn DN]... [--endorser-ca DN] [options] [--json]';
@@ -125,7 +125,7 @@ Exit codes: 0 verified, 1 verification failed (the list must not be used),
       `  images:   ${imagesOf(list).length}`,
     ];
     ctx.stdout(`${lines.join('\n')}\n`);
-    for (const w of verified.warnings) ctx.stderr(`  warning: ${w.path}: ${w.message}\n`);
+    printWarnings(ctx, '  warning: ', verified.warnings);
     return 0;
   },
 };
