@@ -15,7 +15,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the page's sources are. */
 export const EXAMPLE_DIR = resolve(ROOT, 'examples/browser');
 /** Files copied as they are. */
-export const STATIC_FILES = ['index.html', 'style.css'];
+export const STATIC_FILES = ['index.html', 'style.css', 'favicon.svg'];
 
 /**
  * Builds the page into `outDir` (emptied first).

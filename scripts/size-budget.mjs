@@ -3,7 +3,8 @@
 // tree-shaken entries from src/index.ts with esbuild (browser, esm, minify),
 // gzips each at level 9 and compares with the budget. `node
 // scripts/size-budget.mjs` prints a table and exits 1 when one is over;
-// `--verbose` also lists what contributes most to each bundle.
+// `--verbose` also lists what contributes most to each bundle; `--markdown`
+// prints the table for README.md instead.
 // The functions are exported so test/unit/bundle*.node.test.ts measure the
 // same thing as the script.
 import { build } from 'esbuild';
@@ -117,6 +118,16 @@ async function main() {
     if (errors) for (const err of errors) console.error(`size-budget: ${err.location ? `${err.location.file}:${err.location.line}: ` : ''}${err.text}`);
     else console.error(`size-budget: ${String(e)}`);
     process.exitCode = 1;
+    return;
+  }
+  if (process.argv.includes('--markdown')) {
+    // the table README.md records
+    console.log('| bundle (tree-shaken from `vmilist`) | imports | minified | gzip -9 | budget |');
+    console.log('|---|---|---|---|---|');
+    for (const r of results) {
+      console.log(`| ${r.name} | ${r.imports.map((i) => `\`${i}\``).join(', ')} | ${(r.bytes / KB).toFixed(1)} KB | ${r.gzipKB.toFixed(1)} KB | ${r.budgetKB} KB${r.ok ? '' : ' **over**'} |`);
+    }
+    if (results.some((r) => !r.ok)) process.exitCode = 1;
     return;
   }
   const pad = (s, n) => String(s).padEnd(n);

@@ -4,7 +4,7 @@
  * a Content-Security-Policy without 'wasm-unsafe-eval' (this page's) it is
  * refused and the pure-JS backend does the work. The page says which.
  */
-import { createHasher, imagesOf } from '../../src/index.js';
+import { createHasher, hashStream, imagesOf } from '../../src/index.js';
 import type { Hasher, Image, VerifiedImageList } from '../../src/index.js';
 
 /** Which implementation hashed the file. */
@@ -27,21 +27,14 @@ export async function sha512Hasher(): Promise<{ hasher: Hasher; backend: Backend
   }
 }
 
-/** Hashes `file` chunk by chunk; `onProgress(done, total)` after each chunk. */
+/** Hashes `file` in chunks (constant memory); `onProgress(done, total)` after each chunk. */
 export async function hashFile(file: Blob, onProgress: (done: number, total: number) => void): Promise<ImageHash> {
   const start = performance.now();
   const { hasher, backend } = await sha512Hasher();
-  const reader = file.stream().getReader();
-  let done = 0;
   onProgress(0, file.size);
-  for (;;) {
-    const chunk = await reader.read();
-    if (chunk.done) break;
-    hasher.update(chunk.value);
-    done += chunk.value.byteLength;
-    onProgress(done, file.size);
-  }
-  return { sha512: hasher.digest(), size: done, backend, millis: performance.now() - start };
+  // maxBytes: a Blob cannot grow, but the cap documents that nothing beyond it is read
+  const r = await hashStream(file.stream(), { hasher, maxBytes: file.size, onProgress: (done) => onProgress(done, file.size) });
+  return { sha512: r.digest, size: r.size, backend, millis: performance.now() - start };
 }
 
 /** How a hashed file relates to a list. */

@@ -100,7 +100,10 @@ export function differingShare(a: Rgba, b: Rgba): number {
   return (diff + total - w * h) / total;
 }
 
-/** How many pixels are clearly green-dominant and clearly red-dominant (saturated, not grey). */
+/**
+ * How many pixels are green-tinted and red-tinted (not grey, white or blue):
+ * the verdict band's pale background counts, so the band dominates.
+ */
 export function colourCounts(img: Rgba): { green: number; red: number } {
   let green = 0;
   let red = 0;
@@ -108,8 +111,8 @@ export function colourCounts(img: Rgba): { green: number; red: number } {
     const r = img.pixels[i] ?? 0;
     const g = img.pixels[i + 1] ?? 0;
     const b = img.pixels[i + 2] ?? 0;
-    if (g > r + 40 && g > b + 40) green++;
-    if (r > g + 60 && r > b + 60) red++;
+    if (g > r + 10 && g > b + 10) green++;
+    if (r > g + 15 && r > b + 15) red++;
   }
   return { green, red };
 }

@@ -31,6 +31,26 @@ describe('bundle-size budget (esbuild, browser, esm, minified, gzip -9)', () => 
     });
   }
 
+  it('measures the real code: verify holds pkijs and the verifier, hashers hold no PKI or schema code', async () => {
+    const byName = (n: string) => {
+      const e = ENTRIES.find((x) => x.name === n);
+      if (!e) throw new Error(`no ${n} entry`);
+      return e;
+    };
+    const verify = (await measureEntry(byName('verify'))).contributors.map((c) => c.contributor);
+    expect(verify).toContain('pkijs');
+    expect(verify).toContain('src/smime/verify.ts');
+    const hashers = (await measureEntry(byName('hashers'))).contributors.map((c) => c.contributor);
+    expect(hashers.some((c) => c.startsWith('src/hash/'))).toBe(true);
+    for (const heavy of ['pkijs', 'asn1js', 'ajv', 'src/schema/generated/imagelist.validator.js']) expect(hashers).not.toContain(heavy);
+  });
+
+  it('the budget check can fail: a 1 KB budget is over', async () => {
+    const r = await measureEntry({ name: 'tight', imports: ['parseImageList'], budgetKB: 1 });
+    expect(r.gzipKB).toBeGreaterThan(1);
+    expect(r.ok).toBe(false);
+  });
+
   it('tree-shakes: parse+validate pulls in no pkijs, asn1js, hash-wasm or ajv runtime', async () => {
     const entry = ENTRIES.find((e) => e.name === 'parse+validate');
     if (!entry) throw new Error('no parse+validate entry');
