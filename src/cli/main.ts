@@ -16,6 +16,15 @@ const COMMANDS: Record<string, Loader> = {
   validate: async () => (await import('./commands/validate.js')).command,
   sign: async () => (await import('./commands/sign.js')).command,
   verify: async () => (await import('./commands/verify.js')).command,
+  subscribe: async () => (await import('./commands/subscribe.js')).command,
+  unsubscribe: async () => (await import('./commands/unsubscribe.js')).command,
+  subscriptions: async () => (await import('./commands/subscriptions.js')).command,
+  update: async () => (await import('./commands/update.js')).command,
+  images: async () => (await import('./commands/images.js')).command,
+  approve: async () => (await import('./commands/approve.js')).command,
+  deny: async () => (await import('./commands/approve.js')).deny,
+  cache: async () => (await import('./commands/cache.js')).command,
+  status: async () => (await import('./commands/status.js')).command,
 };
 
 /** Extra commands registered by later modules (subscriber side). */
@@ -36,6 +45,9 @@ function topHelp(summaries: [string, string][]): string {
     ...summaries.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`),
     '',
     'Common options: --json (machine-readable output on stdout), --help, --version',
+    'Subscriber state: --state FILE, default $VMILIST_STATE, else /var/lib/vmilist/state.json',
+    '  for root, else ~/.local/state/vmilist/state.json ($XDG_STATE_HOME/vmilist/state.json)',
+    'CA directory: --ca-dir DIR, default $X509_CERT_DIR, else /etc/grid-security/certificates',
     'Exit codes: 0 ok, 1 verification or policy failure, 2 usage or I/O error',
     '',
   ].join('\n');

@@ -110,11 +110,27 @@ export class ImageCache {
     return sha512 === want ? { state: 'cached', path } : { state: 'different', path, size, sha512 };
   }
 
-  /** Downloads `image` from `url` into the cache (through `partial/<uuid>.partial`). */
-  async download(url: string, image: ImageTarget, options: FetchImageOptions = {}): Promise<FetchedImage> {
+  /**
+   * Downloads `image` from `url` into the cache: written to
+   * `partial/<uuid>.partial` and verified, renamed to `partial/<uuid>` (the
+   * download directory), `beforePromote` is awaited, then it is renamed to
+   * `cache/<uuid>`. Nothing unverified ever reaches the cache directory.
+   */
+  async download(url: string, image: ImageTarget, options: FetchImageOptions & { beforePromote?: (downloaded: string) => Promise<void> } = {}): Promise<FetchedImage> {
     await this.init();
-    const uuid = image['dc:identifier'];
-    return fetchImage(url, image, this.pathOf(uuid), { ...options, partialPath: this.partialPathOf(uuid) });
+    const uuid = assertCacheUuid(image['dc:identifier']);
+    const { beforePromote, ...fetchOptions } = options;
+    const downloaded = join(this.partialDir, uuid);
+    const got = await fetchImage(url, image, downloaded, { ...fetchOptions, partialPath: this.partialPathOf(uuid) });
+    try {
+      await beforePromote?.(downloaded);
+      await rename(downloaded, this.pathOf(uuid));
+    } catch (cause) {
+      await unlink(downloaded).catch(() => undefined);
+      if (cause instanceof VmiListError) throw cause;
+      throw new VmiListError('ERR_IO', `cannot move ${downloaded} into ${this.cacheDir}: ${(cause as Error).message}`, { cause });
+    }
+    return { ...got, path: this.pathOf(uuid) };
   }
 
   /**
@@ -138,7 +154,7 @@ export class ImageCache {
     }
   }
 
-  /** Removes partial downloads left by an interrupted run; returns the removed paths. */
+  /** Removes downloads left in the partial directory by an interrupted run (`*.partial` and unpromoted `<uuid>`); returns the removed paths. */
   async cleanPartials(): Promise<string[]> {
     let names: string[];
     try {
@@ -148,7 +164,7 @@ export class ImageCache {
     }
     const removed: string[] = [];
     for (const n of names) {
-      if (!n.endsWith('.partial')) continue;
+      if (!n.endsWith('.partial') && !UUID.test(n)) continue;
       const p = join(this.partialDir, n);
       await unlink(p).then(
         () => removed.push(p),

@@ -1,11 +1,17 @@
 /**
  * A local HTTP(S) server for tests (node:http on 127.0.0.1, port 0): serves
  * byte arrays at paths that tests set and change, with redirects, errors,
- * slow or oversized bodies, and a request log.
+ * slow or oversized bodies, and a request log; and signed test lists to serve
+ * (made with openssl and the vectors' test PKI, as the Python tools sign).
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** What the server answers at one path. */
 export type Route =
@@ -121,4 +127,70 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
         server.close(() => r());
       }),
   };
+}
+
+// ---------------------------------------------------------------- publishing signed lists for the server
+
+
+/** The project root. */
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** An endorser of the test PKI (vectors/pki). */
+export type TestSigner = 'alice' | 'bob';
+
+const ENDORSERS: Record<TestSigner, unknown> = {
+  alice: JSON.parse(readFileSync(join(ROOT, 'vectors/lists/alice.json'), 'utf8'))['hv:imagelist']['hv:endorser'],
+  bob: JSON.parse(readFileSync(join(ROOT, 'vectors/lists/bob.json'), 'utf8'))['hv:imagelist']['hv:endorser'],
+};
+
+/** Image metadata for `bytes`, served from `uri`. */
+export function imageEntry(uuid: string, bytes: Uint8Array, uri: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    'hv:image': {
+      'dc:identifier': uuid,
+      'dc:title': `image ${uuid.slice(-4)}`,
+      'dc:description': '',
+      'hv:hypervisor': 'kvm',
+      'hv:size': bytes.byteLength,
+      'hv:uri': uri,
+      'hv:version': '1.0.0',
+      'sl:arch': 'x86_64',
+      'sl:checksum:sha512': createHash('sha512').update(bytes).digest('hex'),
+      'sl:os': 'Linux',
+      'sl:osversion': 'TinyLinux 1.0',
+      ...extra,
+    },
+  };
+}
+
+/** An image list document (`{"hv:imagelist": …}`) endorsed by `signer`. */
+export function listDocument(opts: {
+  id: string;
+  version: string;
+  images: Record<string, unknown>[];
+  created?: string;
+  expires?: string;
+  signer?: TestSigner;
+}): Record<string, unknown> {
+  return {
+    'hv:imagelist': {
+      'dc:date:created': opts.created ?? '2026-01-01T00:00:00Z',
+      'dc:date:expires': opts.expires ?? '2040-01-01T00:00:00Z',
+      'dc:description': 'vmilist subscriber test list',
+      'dc:identifier': opts.id,
+      'dc:source': 'vmilist-test.org',
+      'dc:title': 'Subscriber test list',
+      'hv:endorser': ENDORSERS[opts.signer ?? 'alice'],
+      'hv:images': opts.images,
+      'hv:version': opts.version,
+    },
+  };
+}
+
+/** Signs a list document with openssl as the Python tools do (multipart/signed, SHA-512). */
+export function signWithOpenssl(doc: unknown, signer: TestSigner = 'alice'): Uint8Array {
+  const d = mkdtempSync(join(tmpdir(), 'vmilist-sign-'));
+  writeFileSync(join(d, 'list.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  execFileSync('openssl', ['smime', '-sign', '-in', 'list.json', '-signer', join(ROOT, `vectors/pki/${signer}.pem`), '-inkey', join(ROOT, `vectors/pki/${signer}.key.pem`), '-md', 'sha512', '-out', 'list.smime'], { cwd: d, stdio: 'pipe' });
+  return new Uint8Array(readFileSync(join(d, 'list.smime')));
 }
