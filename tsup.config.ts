@@ -25,6 +25,6 @@ export default defineConfig([
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },
     splitting: true,
-    external: ['pkijs', 'asn1js', 'hash-wasm', '@noble/hashes'],
+    external: ['pkijs', 'asn1js', '@noble/hashes'],
   },
 ]);

@@ -34,7 +34,11 @@ export function checkAlgorithm(algorithm: unknown): asserts algorithm is HashAlg
 export async function createHasher(algorithm: HashAlgorithm, options: CreateHasherOptions = {}): Promise<Hasher> {
   checkAlgorithm(algorithm);
   const backend = options.backend ?? 'auto';
-  if (typeof backend === 'function') return backend(algorithm);
+  if (typeof backend === 'function') {
+    const hasher = await backend(algorithm);
+    if (hasher?.algorithm !== algorithm) throw new VmiListError('ERR_INPUT', `hash backend returned a ${String(hasher?.algorithm)} hasher for ${algorithm}`);
+    return hasher;
+  }
   if (backend === 'js') return createJsHasher(algorithm);
   if (backend === 'wasm') {
     try {

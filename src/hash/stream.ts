@@ -53,7 +53,18 @@ export function checkMaxBytes(n: number | undefined): void {
  * const { digest, size } = await hashStream((await fetch(url)).body!, { maxBytes: 8 << 30 });
  * ```
  */
-export async function hashStream(source: ByteSource, options: HashStreamOptions = {}): Promise<HashStreamResult> {
+export function hashStream(source: ByteSource, options: HashStreamOptions = {}): Promise<HashStreamResult> {
+  return hashSource(source, options, (limit, atLeast) =>
+    new VmiListError('ERR_TOO_LARGE', `byte source sent more than the allowed ${limit} bytes (at least ${atLeast}); stopped reading`),
+  );
+}
+
+/** {@link hashStream} with the caller's wording of the `ERR_TOO_LARGE` error (internal). */
+export async function hashSource(
+  source: ByteSource,
+  options: HashStreamOptions,
+  tooLarge: (limit: number, atLeast: number) => VmiListError,
+): Promise<HashStreamResult> {
   const { signal, onProgress, maxBytes } = options;
   checkMaxBytes(maxBytes);
   if (options.hasher === undefined) checkAlgorithm(options.algorithm ?? 'sha512');
@@ -71,9 +82,7 @@ export async function hashStream(source: ByteSource, options: HashStreamOptions 
         throw new VmiListError('ERR_INPUT', `reading the byte source failed after ${size} bytes: ${String(cause)}`, { cause });
       }
       if (chunk === undefined) break;
-      if (maxBytes !== undefined && size + chunk.length > maxBytes) {
-        throw new VmiListError('ERR_TOO_LARGE', `byte source sent more than the allowed ${maxBytes} bytes (at least ${size + chunk.length}); stopped reading`);
-      }
+      if (maxBytes !== undefined && size + chunk.length > maxBytes) throw tooLarge(maxBytes, size + chunk.length);
       hasher.update(chunk);
       size += chunk.length;
       onProgress?.(size);

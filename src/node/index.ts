@@ -8,6 +8,9 @@
 export * from '../index.js';
 export * from './truststore.js';
 export * from './hash-file.js';
+// node:crypto by default; these explicit exports shadow the core's WASM/JS ones
+export { createHasher, createNodeHasher, hashStream, verifyImage, createImageVerifier } from './hasher.js';
+export type { NodeCreateHasherOptions } from './hasher.js';
 export * from './state-store.js';
 export * from './fetch.js';
 export * from './cache.js';
