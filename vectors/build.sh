@@ -259,7 +259,8 @@ $OSSL x509 -in "$P/root.pem"         -outform DER -out "$P/der/root.der"
 $OSSL x509 -in "$P/intermediate.pem" -outform DER -out "$P/der/intermediate.der"
 $OSSL x509 -in "$P/alice.pem"        -outform DER -out "$P/der/alice.der"
 $OSSL crl  -in "$P/intermediate.crl.pem" -outform DER -out "$P/der/intermediate.crl.der"
-$OSSL pkey -in "$P/alice.key.pem"    -outform DER -out "$P/der/alice.key.p8.der"
+# pkcs8 -topk8: `pkey -outform DER` writes an RSA key as PKCS#1, not PKCS#8
+$OSSL pkcs8 -topk8 -nocrypt -in "$P/alice.key.pem" -outform DER -out "$P/der/alice.key.p8.der"
 cat "$P/intermediate.pem" "$P/root.pem" > "$P/chain.pem"
 
 # Namespaces for the intermediate: EACL (.namespaces, regular expressions) and Globus (.signing_policy, globs).

@@ -146,8 +146,10 @@ export function nameToOpenSsl(rdns: DistinguishedName): string {
 }
 
 function escapeOneLine(value: string): string {
-  // `/x=` and `+x=` would read as a new attribute; escape just those
-  return value.replace(/\\(?=[/+\\])|[/+](?=[A-Za-z0-9.]+=)/g, (m) => `\\${m}`);
+  // `/x=` and `+x=` would read as a new attribute, and a backslash before
+  // `/`, `+`, `\`, `xHH` or the end would read as an escape: escape just those
+  // (a trailing space is escaped too, as parsing drops unescaped ones)
+  return value.replace(/\\(?=[/+\\]|x[0-9a-fA-F]{2}|$)|[/+](?=[A-Za-z0-9.]+=)| $/g, (m) => `\\${m}`);
 }
 
 /** RFC 4514 form, most specific RDN first: `CN=Owen Synge,O=GermanGrid,C=DE`. */
@@ -179,7 +181,8 @@ function escapeRfc4514(value: string): string {
  * @throws VmiListError `ERR_INPUT` for text that is not a DN.
  */
 export function parseDn(text: string): Rdn[] {
-  const t = text.trim();
+  // leading blanks never matter; a trailing blank does when it is escaped (`CN=x\ `)
+  const t = text.replace(/^\s+/, '').replace(/(?<!\\)\s+$/, '');
   if (t === '') return [];
   return t.startsWith('/') ? parseOneLine(t) : parseRfc4514(t);
 }
@@ -264,7 +267,7 @@ function decodeOneLineValue(raw: string): string {
       continue;
     }
     flush();
-    if (c === '\\' && i + 1 < raw.length && '/+\\=,'.includes(raw[i + 1] as string)) {
+    if (c === '\\' && i + 1 < raw.length && '/+\\=, '.includes(raw[i + 1] as string)) {
       out += raw[i + 1];
       i++;
     } else out += c;

@@ -9,10 +9,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { formatListDate, toEpochMs } from '../model/dates.js';
-import { decodeName, nameToOpenSsl } from '../model/dn.js';
+import { parseCertificate, selfIssued } from '../smime/certs.js';
+import { parseCrl } from '../smime/crl.js';
 import type { NamespaceFile, TrustMaterial } from '../smime/types.js';
 
 /** A file of the trust store that could not be used, and why. */
@@ -90,14 +90,6 @@ function extract(bytes: Uint8Array, want: 'cert' | 'crl'): Uint8Array[] {
   return [bytes];
 }
 
-function parseCertificate(der: Uint8Array): pkijs.Certificate {
-  return pkijs.Certificate.fromBER(der as Uint8Array<ArrayBuffer>);
-}
-
-function parseCrl(der: Uint8Array): pkijs.CertificateRevocationList {
-  return pkijs.CertificateRevocationList.fromBER(der as Uint8Array<ArrayBuffer>);
-}
-
 function describeFsError(e: unknown): string {
   const code = (e as { code?: string } | null)?.code;
   if (code === 'ENOENT') return 'no such file or directory';
@@ -160,8 +152,14 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
       items.forEach((der, i) => {
         const where = items.length > 1 ? `${file} (block ${i + 1})` : file;
         try {
-          if (kind === 'cert') parseCertificate(der);
-          else parseCrl(der);
+          if (kind === 'cert') {
+            const cert = parseCertificate(der);
+            const isCa = cert.basicConstraints ? cert.basicConstraints.ca : selfIssued(cert);
+            if (!isCa) {
+              problems.push({ file: where, message: `${cert.dn} is not a CA certificate; ignored (only CAs can be trust anchors)` });
+              return;
+            }
+          } else parseCrl(der, where);
         } catch (e) {
           problems.push({ file: where, message: `not a parseable ${kind === 'cert' ? 'certificate' : 'CRL'}: ${(e as Error).message}` });
           return;
@@ -230,20 +228,19 @@ export function trustStoreSummary(store: TrustStore, at: Date | number | string)
   const now = toEpochMs(at, 'at');
   const cas = store.trustAnchors.map((der, i) => {
     const c = parseCertificate(der);
-    const end = c.notAfter.value.getTime();
-    return { file: store.anchorFiles[i] ?? '', subject: oneLineDn(c.subject), notAfter: formatListDate(end), expired: end <= now };
+    return { file: store.anchorFiles[i] ?? '', subject: c.dn, notAfter: formatListDate(c.notAfter), expired: c.notAfter <= now };
   });
   const crlIssuers = new Set<string>();
   const crls = store.crls.map((der, i) => {
-    const c = parseCrl(der);
-    const issuer = oneLineDn(c.issuer);
+    const c = parseCrl(der, store.crlFiles[i] ?? 'CRL');
+    const issuer = c.issuerDn;
     crlIssuers.add(issuer);
-    const next = c.nextUpdate?.value.getTime();
+    const next = c.nextUpdate;
     const expired = next === undefined || next <= now;
     return {
       file: store.crlFiles[i] ?? '',
       issuer,
-      thisUpdate: formatListDate(c.thisUpdate.value.getTime()),
+      thisUpdate: formatListDate(c.thisUpdate),
       ...(next === undefined ? {} : { nextUpdate: formatListDate(next) }),
       expired,
       expiresWithin24h: !expired && next !== undefined && next - now < DAY_MS,
@@ -252,6 +249,3 @@ export function trustStoreSummary(store: TrustStore, at: Date | number | string)
   return { at: formatListDate(now), cas, crls, casWithoutCrl: cas.filter((c) => !crlIssuers.has(c.subject)).map((c) => c.subject) };
 }
 
-function oneLineDn(name: pkijs.RelativeDistinguishedNames): string {
-  return nameToOpenSsl(decodeName(name.valueBeforeDecode));
-}

@@ -114,6 +114,15 @@ export function derItems(input: DerOrPem, labels: readonly string[], what: strin
 
 /** Parses one DER certificate. @throws VmiListError `ERR_INPUT` (or `errCode`) */
 export function parseCertificate(der: Uint8Array, what = 'certificate', errCode: 'ERR_INPUT' | 'ERR_SIGNATURE_INVALID' = 'ERR_INPUT'): Cert {
+  try {
+    return readCertificate(der, what, errCode);
+  } catch (cause) {
+    if (cause instanceof VmiListError) throw cause;
+    throw new VmiListError(errCode, `${what} is not a usable X.509 certificate`, { cause });
+  }
+}
+
+function readCertificate(der: Uint8Array, what: string, errCode: 'ERR_INPUT' | 'ERR_SIGNATURE_INVALID'): Cert {
   let cert: pkijs.Certificate;
   try {
     cert = pkijs.Certificate.fromBER(bs(der));
@@ -133,26 +142,32 @@ export function parseCertificate(der: Uint8Array, what = 'certificate', errCode:
   for (const ext of cert.extensions ?? []) {
     if (ext.critical && !KNOWN_CRITICAL.has(ext.extnID)) unknownCritical.push(ext.extnID);
     const v: unknown = ext.parsedValue;
+    // an extension pkijs could not decode makes the certificate unusable: a
+    // damaged keyUsage must never read as "no keyUsage" (fail closed)
+    const damaged = (): VmiListError => new VmiListError(errCode, `${what}: extension ${ext.extnID} of ${nameToOpenSsl(subject)} is malformed`);
     switch (ext.extnID) {
       case EXT.basicConstraints: {
-        const bc = v as pkijs.BasicConstraints;
-        const pl = bc.pathLenConstraint;
+        if (!(v instanceof pkijs.BasicConstraints)) throw damaged();
+        const pl = v.pathLenConstraint;
         const pathLen = typeof pl === 'number' ? pl : pl instanceof asn1js.Integer ? pl.valueBlock.valueDec : undefined;
-        basicConstraints = pathLen === undefined ? { ca: bc.cA === true } : { ca: bc.cA === true, pathLen };
+        basicConstraints = pathLen === undefined ? { ca: v.cA === true } : { ca: v.cA === true, pathLen };
         break;
       }
       case EXT.keyUsage:
-        keyUsage = bitSet(v as asn1js.BitString);
+        if (!(v instanceof asn1js.BitString)) throw damaged();
+        keyUsage = bitSet(v);
         break;
       case EXT.extKeyUsage:
-        extKeyUsage = [...(v as pkijs.ExtKeyUsage).keyPurposes];
+        if (!(v instanceof pkijs.ExtKeyUsage) || !Array.isArray(v.keyPurposes)) throw damaged();
+        extKeyUsage = [...v.keyPurposes];
         break;
       case EXT.subjectKeyIdentifier:
-        subjectKeyId = (v as asn1js.OctetString).valueBlock.valueHexView;
+        if (!(v instanceof asn1js.OctetString)) throw damaged();
+        subjectKeyId = v.valueBlock.valueHexView;
         break;
       case EXT.authorityKeyIdentifier: {
-        const aki = v as pkijs.AuthorityKeyIdentifier;
-        if (aki.keyIdentifier) authorityKeyId = aki.keyIdentifier.valueBlock.valueHexView;
+        if (!(v instanceof pkijs.AuthorityKeyIdentifier)) throw damaged();
+        if (v.keyIdentifier) authorityKeyId = v.keyIdentifier.valueBlock.valueHexView;
         break;
       }
       default:

@@ -18,6 +18,7 @@ import { cryptoOf, CURVE_OID, DIGEST_OID, ecdsaDerToRaw, ecdsaRawToDer, OID, web
 import { base64Encode, bs, pemBlocks, toBytes, toCrlf, toHex } from './bytes.js';
 import { derItems, parseCertificate, parseCertificates, type Cert } from './certs.js';
 import type { DerOrPem, SignableList, SignOptions } from './types.js';
+import { checkSignerUsage } from './usage.js';
 
 /** Options of {@link prepareListForSigning}. */
 export interface PrepareOptions {
@@ -214,6 +215,9 @@ export async function signImageList(list: SignableList, options: SignOptions): P
   const digest = options.digest ?? 'sha512';
   if (!(digest in DIGEST_OID)) throw new VmiListError('ERR_INPUT', `options.digest must be sha256, sha384 or sha512, not ${String(digest)}`);
   const cert = firstCertificate(options.certificate);
+  // refuse what every verifier would refuse: a CA or a certificate not for signing
+  if (cert.basicConstraints?.ca) throw new VmiListError('ERR_CERT_USAGE', `the certificate ${cert.dn} is a CA certificate; sign lists with a personal or host certificate`);
+  checkSignerUsage(cert, 'grid');
   const chain = parseCertificates(options.chain, 'chain');
   const { key, kind } = await importSigningKey(crypto, options.privateKey, cert, digest);
   const content = signedContentOf(list);
@@ -290,7 +294,13 @@ const MICALG: Readonly<Record<string, string>> = { sha256: 'sha-256', sha384: 's
 function writeDetached(content: Uint8Array, der: Uint8Array, digest: string, messageDigest: Uint8Array): string {
   // boundary from the digest: deterministic, and never found in the content
   const boundary = `----${toHex(messageDigest).slice(0, 32).toUpperCase()}`;
-  const text = new TextDecoder('latin1').decode(content);
+  // the message is returned as text: the content must be UTF-8 to survive that unchanged
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
+  } catch (cause) {
+    throw new VmiListError('ERR_INPUT', 'the list is not valid UTF-8 text', { cause });
+  }
   if (text.includes(boundary)) throw new VmiListError('ERR_INPUT', 'the content contains the MIME boundary');
   return [
     'MIME-Version: 1.0',

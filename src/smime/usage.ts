@@ -17,7 +17,7 @@ export const EKU = {
 
 const ALLOWED_EKU: Readonly<Record<CertProfile, readonly string[]>> = {
   grid: [EKU.emailProtection, EKU.clientAuth, EKU.any],
-  smime: [EKU.emailProtection, EKU.any],
+  smime: [EKU.emailProtection],
 };
 
 /**

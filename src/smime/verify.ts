@@ -11,11 +11,12 @@ import { formatListDate, toEpochMs } from '../model/dates.js';
 import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
 import { parseImageList } from '../model/parse.js';
 import type { Warning } from '../model/types.js';
+import { parseDn } from '../model/dn.js';
 import { sealVerified, type VerifiedImageList } from '../model/verified.js';
 import { cryptoOf } from './algorithms.js';
 import { checkEndorserAllowed, checkEndorserBinding, checkListTime } from './binding.js';
-import { bs, toBytes, toHex } from './bytes.js';
-import { parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
+import { bs, bytesEqual, toBytes, toCrlf, toHex } from './bytes.js';
+import { derItems, parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
 import { parseCms, verifyCmsSignatures, type ParsedCms } from './cms.js';
 import { checkRevocation, parseCrls } from './crl.js';
 import { parseSmime } from './mime.js';
@@ -23,7 +24,6 @@ import { checkNamespaces, parseNamespaceFiles } from './namespaces.js';
 import { buildPath, checkPathConstraints, checkValidity, signedByChecker } from './path.js';
 import type { DerOrPem, SignedInput, VerifyOptions } from './types.js';
 import { checkSignerUsage } from './usage.js';
-import { derItems } from './certs.js';
 
 /** Options of {@link verifySignature}. */
 export interface SignatureOptions {
@@ -57,10 +57,14 @@ interface Envelope {
 /** Step 1: the envelope, with a size cap before any parsing. */
 function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
   let raw: { cms: Uint8Array; content?: Uint8Array };
+  if (typeof input !== 'string' && !(input instanceof Uint8Array) && (typeof input !== 'object' || input === null)) {
+    throw new VmiListError('ERR_INPUT', `input must be S/MIME text or bytes, or { cms, content }, not ${input === null ? 'null' : typeof input}`);
+  }
   if (typeof input === 'object' && !(input instanceof Uint8Array)) {
     if (!input || !('cms' in input)) throw new VmiListError('ERR_INPUT', 'input must be S/MIME text or bytes, or { cms, content }');
     const cmsItem = typeof input.cms === 'string' || looksPem(input.cms) ? derItems(input.cms, ['PKCS7', 'CMS'], 'cms') : [input.cms];
     if (cmsItem.length !== 1) throw new VmiListError('ERR_MIME_MALFORMED', `expected one CMS blob, found ${cmsItem.length}`);
+    if (typeof input.content !== 'string' && !(input.content instanceof Uint8Array)) throw new VmiListError('ERR_INPUT', 'input.content must be text or bytes');
     raw = { cms: cmsItem[0] as Uint8Array, content: toBytes(input.content) };
   } else {
     const bytes = toBytes(input);
@@ -89,6 +93,10 @@ function looksPem(b: Uint8Array): boolean {
  * @throws VmiListError `ERR_MIME_MALFORMED`, `ERR_SIGNATURE_INVALID`, `ERR_DIGEST_WEAK`, `ERR_TOO_LARGE`
  */
 export async function verifySignature(input: SignedInput, options: SignatureOptions = {}): Promise<SignatureResult> {
+  return failClosed(() => checkSignature(input, options));
+}
+
+async function checkSignature(input: SignedInput, options: SignatureOptions): Promise<SignatureResult> {
   const crypto = cryptoOf(options.crypto);
   const env = openEnvelope(input, options.maxBytes ?? DEFAULT_MAX_LIST_BYTES);
   const pool = [...env.cms.certificates, ...parseCertificates(options.certificates, 'certificates')];
@@ -96,8 +104,23 @@ export async function verifySignature(input: SignedInput, options: SignatureOpti
   return Object.freeze({ signers: res.signers.map(summarize), digestAlgorithm: res.digestAlgorithm, content: env.content, form: res.form });
 }
 
+/** Anything unexpected thrown while verifying is a refusal with a code, never a crash (fail closed). */
+async function failClosed<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (cause) {
+    if (cause instanceof VmiListError) throw cause;
+    throw new VmiListError('ERR_SIGNATURE_INVALID', `the message could not be verified: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 const CRL_POLICIES = ['require', 'if-present', 'off'] as const;
 const PROFILES = ['grid', 'smime'] as const;
+
+/** CA:TRUE, or a v1-style self-signed root without basicConstraints. */
+function isCaAnchor(c: Cert): boolean {
+  return c.basicConstraints ? c.basicConstraints.ca : bytesEqual(c.subjectDer, c.issuerDer);
+}
 
 /** Options are checked, not defaulted around: a misspelt value is an error, never a relaxation. */
 function checkOptions(o: VerifyOptions): void {
@@ -113,6 +136,12 @@ function checkOptions(o: VerifyOptions): void {
   for (const [k, v] of [['crlGraceSeconds', o.crlGraceSeconds], ['skewSeconds', o.skewSeconds], ['maxBytes', o.maxBytes]] as const) {
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new VmiListError('ERR_INPUT', `options.${k} must be a number ≥ 0`);
   }
+  if (o.endorsers !== undefined && !Array.isArray(o.endorsers)) throw new VmiListError('ERR_INPUT', 'options.endorsers must be an array of {dn, ca?}');
+  for (const [i, e] of (o.endorsers ?? []).entries()) {
+    if (!e || typeof e.dn !== 'string') throw new VmiListError('ERR_INPUT', `options.endorsers[${i}].dn must be a DN string`);
+    parseDn(e.dn);
+    if (e.ca !== undefined) parseDn(e.ca);
+  }
   if (o.allowSha1 !== undefined && typeof o.allowSha1 !== 'boolean') throw new VmiListError('ERR_INPUT', 'options.allowSha1 must be a boolean');
 }
 
@@ -123,6 +152,10 @@ function checkOptions(o: VerifyOptions): void {
  * @throws VmiListError with the code of the first step that failed.
  */
 export async function verifySignedList(input: SignedInput, options: VerifyOptions): Promise<VerifiedImageList> {
+  return failClosed(() => checkSignedList(input, options));
+}
+
+async function checkSignedList(input: SignedInput, options: VerifyOptions): Promise<VerifiedImageList> {
   checkOptions(options);
   const crypto = cryptoOf(options.crypto);
   const at = toEpochMs(options.at, 'options.at');
@@ -131,8 +164,10 @@ export async function verifySignedList(input: SignedInput, options: VerifyOption
   const warnings: Warning[] = [];
 
   // trust material is parsed first: a broken trust store is the caller's error, whatever the message
-  const anchors = parseCertificates(options.trustAnchors, 'trustAnchors');
-  if (anchors.length === 0) throw new VmiListError('ERR_INPUT', 'options.trustAnchors is empty: no CA is trusted');
+  // a trust anchor must be a CA: an end-entity certificate among them would
+  // otherwise be a complete path of its own, with nothing to revoke it
+  const anchors = parseCertificates(options.trustAnchors, 'trustAnchors').filter(isCaAnchor);
+  if (anchors.length === 0) throw new VmiListError('ERR_INPUT', 'options.trustAnchors holds no CA certificate: nothing is trusted');
   const given = parseCertificates(options.intermediates, 'intermediates');
   const crls = policy === 'off' ? [] : parseCrls(options.crls);
   const namespaces = parseNamespaceFiles(options.namespaces);
@@ -175,7 +210,8 @@ export async function verifySignedList(input: SignedInput, options: VerifyOption
   }
   checkListTime(parsed.list, at, options.skewSeconds ?? 300);
 
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bs(env.content)));
+  // the canonical form, so a mirror that re-encodes line ends does not make an unchanged list look new
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bs(toCrlf(env.content))));
   return sealVerified({
     list: parsed.list,
     document: parsed.document,

@@ -90,6 +90,20 @@ describe('properties across cases', () => {
     expect(new Set(lists).size).toBe(1);
   });
 
+  it('LF, CRLF and mixed copies of one signed list have the same contentSha256 (the reducer\'s "same list" test)', async () => {
+    // A mirror or an ASCII-mode transfer that changes line endings does not change what was signed;
+    // a different hash makes the reducer see "same version, other content" and reject it (ERR_VERSION_REUSED).
+    const names = ['alice-rsa-sha512-detached', 'alice-lf', 'alice-crlf', 'alice-mixed'];
+    const hashes = await Promise.all(
+      names.map(async (n) => {
+        const r = await run(manifest.cases.find((c) => c.name === n) as ManifestCase);
+        if (!r.ok) throw r.e;
+        return r.v.contentSha256;
+      }),
+    );
+    expect(new Set(hashes).size, JSON.stringify(hashes)).toBe(1);
+  });
+
   it('the signed content is returned as received (bytes of the message), not re-serialised', async () => {
     const c = manifest.cases.find((x) => x.name === 'alice-raw-der') as ManifestCase;
     const r = await run(c);
