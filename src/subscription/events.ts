@@ -163,6 +163,13 @@ export interface EndorserRemovedEvent extends EventBase {
   readonly endorser: RegistryEndorser;
 }
 
+/** An endorser of a registry retired: its images stay, no new ones are taken from its lists. */
+export interface EndorserRetiredEvent extends EventBase {
+  readonly type: 'endorser.retired';
+  readonly registry: string;
+  readonly endorser: RegistryEndorser;
+}
+
 /** A derived registry was not synchronised in time: its copied endorsers are not trusted. */
 export interface RegistryStaleEvent extends EventBase {
   readonly type: 'registry.stale';
@@ -189,6 +196,7 @@ export type SubscriptionEvent =
   | SubscriptionRemovedEvent
   | EndorserAddedEvent
   | EndorserRemovedEvent
+  | EndorserRetiredEvent
   | RegistryStaleEvent;
 
 /** The `type` of every event. */
@@ -240,10 +248,11 @@ export class EventSink {
 
   constructor(private readonly listKey = '') {}
 
-  push(draft: EventDraft): void {
+  /** Adds an event; `salt` separates events that would otherwise share a key (e.g. the state they leave). */
+  push(draft: EventDraft, salt = ''): void {
     const scope = 'subscription' in draft ? draft.subscription : 'registry' in draft ? `registry:${draft.registry}` : '';
     const uuid = 'uuid' in draft ? draft.uuid : 'endorser' in draft && 'registry' in draft ? draft.endorser.dn : '';
-    let key = `${scope}\u0000${draft.type}\u0000${uuid}\u0000${this.listKey}\u0000${draft.at}`;
+    let key = `${scope}\u0000${draft.type}\u0000${uuid}\u0000${this.listKey}\u0000${draft.at}${salt ? `\u0000${salt}` : ''}`;
     if (this.seen.has(key)) {
       let n = 2;
       while (this.seen.has(`${key}\u0000${n}`)) n++;

@@ -22,15 +22,33 @@ const FIELD_CHANGES: ReadonlyArray<readonly [string, ImageChange]> = [
 ];
 const KNOWN = new Set(FIELD_CHANGES.map(([f]) => f));
 
+const NONE: readonly ImageChange[] = Object.freeze([]);
+
 /** What differs between two versions of an image's metadata (empty: identical). */
-export function imageChanges(before: Image, after: Image): ImageChange[] {
-  if (before === after) return [];
+export function imageChanges(before: Image, after: Image): readonly ImageChange[] {
+  if (before === after) return NONE;
+  // fast path, taken by most images of a new list: every field equal, same field count
+  let nb = 0;
+  let differs = false;
+  for (const k in before) {
+    nb++;
+    const x = before[k];
+    const y = after[k];
+    if (x !== y && !sameJson(x, y)) {
+      differs = true;
+      break;
+    }
+  }
+  if (!differs) {
+    let na = 0;
+    for (const _k in after) na++;
+    if (na === nb) return NONE;
+  }
   const out: ImageChange[] = [];
   for (const [field, change] of FIELD_CHANGES) if (!sameJson(before[field], after[field])) out.push(change);
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const k of keys) {
-    if (KNOWN.has(k)) continue;
-    if (!sameJson(before[k], after[k])) {
+    if (!KNOWN.has(k) && !sameJson(before[k], after[k])) {
       out.push('metadata');
       break;
     }

@@ -10,9 +10,10 @@ import { EventSink, type EventDraft, type ReduceResult } from './events.js';
 import { compilePolicy, evaluate, withStatus } from './policy.js';
 import { anyPrincipalMatches, type Signer } from './principals.js';
 import { changesContent, expireRecord, imageChanges } from './records.js';
-import { allowedEndorsers } from './registry.js';
+import { allowedEndorsers, signerRetired } from './registry.js';
 import { checkListOrder } from './rules.js';
 import { setPolicy } from './site-policy.js';
+import { recordKeys, rememberKeys } from './keys.js';
 import { checkState } from './state.js';
 import type { AcceptedList, ImageRecord, Instant, SitePolicy, Subscription, SubscriptionState } from './types.js';
 import { dateMs, instant, own, sameJson } from './util.js';
@@ -93,7 +94,8 @@ export function reduce(state: SubscriptionState, verified: VerifiedImageList, op
   const list = verified.list;
   const listId = list['dc:identifier'];
   const sub = pickSubscription(base, list, options.subscription);
-  const signer: Signer = { dn: verified.signer.dn, ca: verified.signer.issuer };
+  // shared by the records, `last` and the events: frozen so no consumer can change the state through an event
+  const signer: Signer = Object.freeze({ dn: verified.signer.dn, ca: verified.signer.issuer });
   const sink = new EventSink(verified.contentSha256);
 
   const violation = listRuleViolation(base, sub, verified, signer, ms, skew);
@@ -104,7 +106,8 @@ export function reduce(state: SubscriptionState, verified: VerifiedImageList, op
   }
   if (sub.last?.contentSha256 === verified.contentSha256) return { state: base, events: pre };
 
-  const applied = applyImages(base, sub, list, signer, ms, at);
+  const retired = signerRetired(allowedEndorsers(base, sub, ms), signer);
+  const applied = applyImages(base, sub, list, signer, ms, at, retired);
   const last: AcceptedList = {
     version: list['hv:version'],
     created: list['dc:date:created'],
@@ -149,12 +152,15 @@ interface Applied {
   counts: { added: number; updated: number; expired: number; conflicts: number; ignored: number };
 }
 
-function applyImages(state: SubscriptionState, sub: Subscription, list: ImageList, signer: Signer, ms: number, at: string): Applied {
+function applyImages(state: SubscriptionState, sub: Subscription, list: ImageList, signer: Signer, ms: number, at: string, retired: boolean): Applied {
   const p = compilePolicy(state.policy);
-  const images: Record<string, ImageRecord> = { ...state.images };
   const drafts: EventDraft[] = [];
   const counts = { added: 0, updated: 0, expired: 0, conflicts: 0, ignored: 0 };
-  const seen = new Set<string>();
+  // The new record map doubles as the set of UUIDs the list named: every
+  // listed UUID that keeps or gets a record is written here first, then the
+  // other records are copied over (one hash table instead of two).
+  const images: Record<string, ImageRecord> = {};
+  const order: string[] = [];
   const listId = list['dc:identifier'];
   const version = list['hv:version'];
   const base = (uuid: string, image: Image) => ({ subscription: sub.id, uuid, image, at });
@@ -162,27 +168,31 @@ function applyImages(state: SubscriptionState, sub: Subscription, list: ImageLis
   for (const entry of list['hv:images']) {
     const img = entry['hv:image'];
     const uuid = img['dc:identifier'];
-    if (seen.has(uuid)) {
+    if (images[uuid] !== undefined) {
       counts.conflicts++;
       drafts.push({ type: 'image.conflict', subscription: sub.id, uuid, code: 'ERR_UUID_CONFLICT', message: `image ${uuid} appears more than once in list ${listId}; the first entry is used`, owner: '', listId, at });
       continue;
     }
-    seen.add(uuid);
-    const old = own(images, uuid);
+    // a verified list's UUIDs are RFC 4122 strings, never prototype keys: plain indexing is safe
+    const old = state.images[uuid];
     if (old && old.subscription !== sub.id && own(state.subscriptions, old.subscription)) {
       counts.conflicts++;
+      images[uuid] = old;
+      order.push(uuid);
       drafts.push({ type: 'image.conflict', subscription: sub.id, uuid, code: 'ERR_UUID_CONFLICT', message: `image ${uuid} of list ${listId} is owned by subscription ${old.subscription}; it was not changed`, owner: old.subscription, listId, at });
       continue;
     }
     const imageExpired = img['dc:date:expires'] !== undefined && !(dateMs(img['dc:date:expires']) > ms);
     if (!old || old.subscription !== sub.id) {
-      if (imageExpired || (sub.newImages === 'ignore' && !p.approved.has(uuid))) {
+      // a retired endorser's lists keep its images up to date but bring no new ones
+      if (imageExpired || retired || (sub.newImages === 'ignore' && !p.approved.has(uuid))) {
         counts.ignored++;
         continue;
       }
       const fresh: ImageRecord = { uuid, subscription: sub.id, listId, status: 'pending', approved: sub.newImages === 'approve', image: img, endorser: signer, listVersion: version, addedAt: at, updatedAt: at };
       const rec = withStatus(fresh, evaluate(p, fresh), at);
       images[uuid] = rec;
+      order.push(uuid);
       counts.added++;
       // a VO the site does not support must not bother the site
       if (rec.deniedReason !== 'vo-unsupported') drafts.push({ type: 'image.added', ...base(uuid, img), status: rec.status, ...(rec.deniedReason ? { deniedReason: rec.deniedReason } : {}) });
@@ -197,32 +207,46 @@ function applyImages(state: SubscriptionState, sub: Subscription, list: ImageLis
       const back: ImageRecord = { ...rest, status: 'pending', approved, image: img, endorser: signer, listId, listVersion: version, updatedAt: at };
       const rec = withStatus(back, evaluate(p, back), at);
       images[uuid] = rec;
+      order.push(uuid);
       counts.added++;
       drafts.push({ type: 'image.added', ...base(uuid, img), status: rec.status, ...(rec.deniedReason ? { deniedReason: rec.deniedReason } : {}), returned: true });
       continue;
     }
     if (imageExpired) {
       images[uuid] = expireRecord({ ...old, image: img }, 'image-expired', at);
+      order.push(uuid);
       counts.expired++;
       drafts.push({ type: 'image.expired', ...base(uuid, img), reason: 'image-expired' });
       continue;
     }
-    if (changes.length === 0 && !endorserChanged) continue; // same image, same policy: same record
+    if (changes.length === 0 && !endorserChanged) {
+      images[uuid] = old; // same image, same policy: same record
+      order.push(uuid);
+      continue;
+    }
     const approved = old.approved && !(p.policy.reapproveOnChange && changesContent(changes));
     const changed: ImageRecord = { ...old, approved, image: img, endorser: signer, listVersion: changes.length ? version : old.listVersion, updatedAt: at };
     const rec = withStatus(changed, evaluate(p, changed), at);
     images[uuid] = rec;
+    order.push(uuid);
     counts.updated++;
     const all = [...changes, ...(endorserChanged ? (['endorser'] as const) : []), ...(rec.status !== old.status || rec.deniedReason !== old.deniedReason ? (['status'] as const) : [])];
     drafts.push({ type: 'image.updated', ...base(uuid, img), changes: all, previous: old.image, status: rec.status, previousStatus: old.status });
   }
 
-  // images of this subscription the list no longer names: no longer endorsed
+  // One pass copies the records the list did not name and finds this
+  // subscription's live ones among them (no longer endorsed: they expire).
+  // Key-by-key copying is cheaper than a spread of a large record.
   const gone: string[] = [];
-  for (const uuid in state.images) {
-    const r = state.images[uuid] as ImageRecord;
-    if (r.subscription === sub.id && r.status !== 'expired' && !seen.has(uuid)) gone.push(uuid);
+  for (const uuid of recordKeys(state.images)) {
+    if (images[uuid] !== undefined) continue;
+    const r = state.images[uuid];
+    if (r === undefined) continue;
+    images[uuid] = r;
+    order.push(uuid);
+    if (r.subscription === sub.id && r.status !== 'expired') gone.push(uuid);
   }
+  rememberKeys(images, order);
   gone.sort();
   for (const uuid of gone) {
     const r = state.images[uuid] as ImageRecord;
@@ -230,5 +254,8 @@ function applyImages(state: SubscriptionState, sub: Subscription, list: ImageLis
     counts.expired++;
     drafts.push({ type: 'image.expired', ...base(uuid, r.image), reason: 'left-list' });
   }
+  // frozen: the key memo above stays true, and a caller that edits the map in
+  // place gets an error instead of silently losing records on the next reduce
+  Object.freeze(images);
   return { images, drafts, counts };
 }

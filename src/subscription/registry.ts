@@ -7,7 +7,7 @@
  */
 import { VmiListError } from '../errors.js';
 import { EventSink, type ReduceResult } from './events.js';
-import { checkPrincipal, principalMatcher } from './principals.js';
+import { checkPrincipal, principalMatcher, principalMatches } from './principals.js';
 import { expireRecord } from './records.js';
 import type { EndorserPrincipal, EndorserRegistry, ImageRecord, NowOptions, RegistryEndorser, RegistryUpstream, Subscription, SubscriptionState } from './types.js';
 import { checkId, dateMs, instant, own, sameJson } from './util.js';
@@ -31,17 +31,29 @@ export function upstreamStale(up: RegistryUpstream, ms: number): boolean {
   return !(synced + up.maxAgeSeconds * 1000 > ms);
 }
 
+/** True when every allowed entry matching the signer is retired (no new images from it). */
+export function signerRetired(allowed: readonly (EndorserPrincipal & { retired?: boolean })[], signer: { dn: string; ca: string }): boolean {
+  const matching = allowed.filter((p) => principalMatches(p, signer));
+  return matching.length > 0 && matching.every((p) => p.retired === true);
+}
+
 /** Every principal that may sign lists of `sub` (own list plus its registry). */
-export function allowedEndorsers(state: SubscriptionState, sub: Subscription, ms?: number): EndorserPrincipal[] {
+export function allowedEndorsers(state: SubscriptionState, sub: Subscription, ms?: number): (EndorserPrincipal & { retired?: boolean })[] {
   return sub.registry === undefined ? [...sub.allowedEndorsers] : [...sub.allowedEndorsers, ...registryEndorsers(state, sub.registry, ms)];
 }
 
 function checkEndorser(value: unknown, what: string): RegistryEndorser {
   const p = checkPrincipal(value, what);
-  const { name, catalogueUrl } = value as { name?: unknown; catalogueUrl?: unknown };
+  const { name, catalogueUrl, retired } = value as { name?: unknown; catalogueUrl?: unknown; retired?: unknown };
   if (name !== undefined && typeof name !== 'string') throw new VmiListError('ERR_INPUT', `${what}.name must be a string`);
   if (catalogueUrl !== undefined && typeof catalogueUrl !== 'string') throw new VmiListError('ERR_INPUT', `${what}.catalogueUrl must be a string`);
-  return { ...(name === undefined ? {} : { name }), ...p, ...(catalogueUrl === undefined ? {} : { catalogueUrl }) };
+  if (retired !== undefined && typeof retired !== 'boolean') throw new VmiListError('ERR_INPUT', `${what}.retired must be a boolean`);
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...p,
+    ...(catalogueUrl === undefined ? {} : { catalogueUrl }),
+    ...(retired ? { retired: true } : {}),
+  };
 }
 
 /**
@@ -68,7 +80,11 @@ function diffEndorsers(sink: EventSink, registry: string, before: readonly Regis
   const key = (e: RegistryEndorser) => `${e.dn}\u0000${e.ca ?? ''}`;
   const b = new Set(before.map(key));
   const a = new Set(after.map(key));
-  for (const e of after) if (!b.has(key(e))) sink.push({ type: 'endorser.added', registry, endorser: e, at });
+  const wasRetired = new Set(before.filter((e) => e.retired).map(key));
+  for (const e of after) {
+    if (!b.has(key(e))) sink.push({ type: e.retired ? 'endorser.retired' : 'endorser.added', registry, endorser: e, at });
+    else if (e.retired && !wasRetired.has(key(e))) sink.push({ type: 'endorser.retired', registry, endorser: e, at });
+  }
   for (const e of before) if (!a.has(key(e))) sink.push({ type: 'endorser.removed', registry, endorser: e, at });
 }
 

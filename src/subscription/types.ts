@@ -8,13 +8,9 @@ import type { Image } from '../model/types.js';
 /** Version of the state layout written by this release. */
 export const STATE_VERSION = 1;
 
-/** An endorser principal: a certificate subject, optionally tied to its issuing CA. */
-export interface EndorserPrincipal {
-  /** Subject DN (OpenSSL one-line or RFC 4514 form). */
-  readonly dn: string;
-  /** Issuer DN; when absent any CA that the verifier trusted will do. */
-  readonly ca?: string;
-}
+// The same principal type the verifier's allow-list uses (exported from the smime entry).
+import type { EndorserPrincipal } from '../smime/types.js';
+export type { EndorserPrincipal };
 
 /** What happens to images that appear in a subscribed list for the first time. */
 export type NewImagesPolicy = 'pending' | 'approve' | 'ignore';
@@ -162,6 +158,8 @@ export interface RegistryEndorser {
   readonly ca?: string;
   /** URL of the endorser's image list catalogue (VMIC). */
   readonly catalogueUrl?: string;
+  /** The endorser left: its lists still update and expire its images, but no new images are taken from them. */
+  readonly retired?: boolean;
 }
 
 /** A copy of another registry, which must be synchronised within `maxAgeSeconds`. */
