@@ -1,8 +1,9 @@
 /** The real process context for the CLI, and small file helpers the commands share. */
-import { readFile, writeFile, rename, open, stat } from 'node:fs/promises';
-import { dirname, basename, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { VmiListError, type ErrorCode } from '../errors.js';
 import type { CliContext } from './context.js';
+import { writeFileAtomic } from '../node/state-store.js';
 
 /** The context of the running process. */
 export function realContext(): CliContext {
@@ -41,22 +42,9 @@ export async function readInput(ctx: CliContext, path: string, maxBytes?: number
   }
 }
 
-/** Writes a file atomically (temp file in the same directory, fsync, rename). */
+/** Writes a file atomically (temp file in the same directory, fsync, rename), as the state store does. */
 export async function writeOutput(ctx: CliContext, path: string, data: string | Uint8Array): Promise<void> {
-  const target = resolve(ctx.cwd, path);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, data);
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-  } catch (cause) {
-    throw new VmiListError('ERR_IO', `cannot write ${path}: ${describeFsError(cause)}`, { cause });
-  }
+  await writeFileAtomic(resolve(ctx.cwd, path), data);
 }
 
 /** A short reason for a file-system error ("no such file", "permission denied", …). */

@@ -12,36 +12,15 @@ import type { VerifyOptions } from '../../src/index.js';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const VECTORS = resolve(ROOT, 'vectors');
 
+// the manifest's types are the ones the isomorphic tests use
+import type { Manifest, ManifestCase, ManifestTrustSet } from '../support/vectors.js';
+export type { Manifest, ManifestCase } from '../support/vectors.js';
+
 /** Options a case may set (the VerifyOptions names). */
-export type CaseOptions = Omit<VerifyOptions, 'trustAnchors' | 'intermediates' | 'crls' | 'namespaces' | 'at'>;
+export type CaseOptions = ManifestCase['options'];
 
 /** One trust set of the manifest; paths relative to vectors/. */
-export interface TrustSet {
-  readonly anchors: readonly string[];
-  readonly intermediates: readonly string[];
-  readonly crls: readonly string[];
-  readonly namespaces: readonly { readonly file: string; readonly format: 'eacl' | 'signing_policy' }[];
-}
-
-/** One case. */
-export interface ManifestCase {
-  readonly name: string;
-  readonly file: string;
-  readonly content: string | null;
-  readonly trust: string;
-  readonly at: string | null;
-  readonly options: CaseOptions;
-  readonly expect: { readonly ok: true; readonly signer: string; readonly images: number } | { readonly ok: false; readonly code: string };
-  readonly note: string;
-}
-
-/** The manifest. */
-export interface Manifest {
-  readonly version: number;
-  readonly at: string;
-  readonly trustSets: Readonly<Record<string, TrustSet>>;
-  readonly cases: readonly ManifestCase[];
-}
+export type TrustSet = ManifestTrustSet;
 
 /** Reads vectors/manifest.json. */
 export function loadManifest(): Manifest {
