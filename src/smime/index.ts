@@ -7,5 +7,5 @@ export type { SignatureOptions, SignatureResult } from './verify.js';
 export { verifySignature, verifySignedList } from './verify.js';
 export type { PrepareOptions, PreparedList } from './sign.js';
 export { prepareListForSigning, signImageList, signedContentOf } from './sign.js';
-export type { Ava, Rdn, DistinguishedName } from '../model/dn.js';
+export type { Ava, Rdn, DistinguishedName, CertificateLike } from '../model/dn.js';
 export { parseDn, dnEquals, nameToOpenSsl, nameToRfc4514, toOpenSslDn, certificateSubject, certificateIssuer } from '../model/dn.js';
