@@ -24,8 +24,10 @@ export interface Crl {
   readonly nextUpdate?: number;
   /** Revoked serials (lower-case hex) → revocation date. */
   readonly revoked: ReadonlyMap<string, number>;
-  /** Why this CRL cannot be used at all (unknown critical extension, delta CRL). */
+  /** Why this CRL cannot be used at all (unknown critical extension, delta CRL, partial scope). */
   readonly unusable?: string;
+  /** issuingDistributionPoint scope: only end-entity or only CA certificates. */
+  readonly scope?: 'users' | 'cas';
   /** Where it came from, for messages. */
   readonly source: string;
 }
@@ -54,9 +56,18 @@ export function parseCrl(der: Uint8Array, source: string): Crl {
   const issuerDer = new Uint8Array(crl.issuer.valueBeforeDecode);
   const issuer = decodeName(issuerDer);
   let unusable: string | undefined;
+  let scope: Crl['scope'];
   for (const ext of crl.crlExtensions?.extensions ?? []) {
     if (ext.extnID === EXT.deltaCRLIndicator) unusable = 'it is a delta CRL';
-    else if (ext.critical && !KNOWN_CRL_CRITICAL.has(ext.extnID)) unusable = `it has an unknown critical extension ${ext.extnID}`;
+    else if (ext.extnID === EXT.issuingDistributionPoint) {
+      // a CRL that covers only some reasons, is indirect or for attribute
+      // certificates is not a full CRL of its CA: never count it as one
+      const idp: unknown = ext.parsedValue;
+      if (!(idp instanceof pkijs.IssuingDistributionPoint)) unusable = 'its issuingDistributionPoint is malformed';
+      else if (idp.onlySomeReasons !== undefined || idp.indirectCRL || idp.onlyContainsAttributeCerts) unusable = 'it is a partial CRL (issuingDistributionPoint: some reasons, indirect or attribute certificates only)';
+      else if (idp.onlyContainsUserCerts) scope = 'users';
+      else if (idp.onlyContainsCACerts) scope = 'cas';
+    } else if (ext.critical && !KNOWN_CRL_CRITICAL.has(ext.extnID)) unusable = `it has an unknown critical extension ${ext.extnID}`;
   }
   const revoked = new Map<string, number>();
   for (const entry of crl.revokedCertificates ?? []) {
@@ -81,6 +92,7 @@ export function parseCrl(der: Uint8Array, source: string): Crl {
     ...(crl.nextUpdate ? { nextUpdate: crl.nextUpdate.value.getTime() } : {}),
     revoked,
     ...(unusable ? { unusable } : {}),
+    ...(scope ? { scope } : {}),
     source,
   };
 }
@@ -147,23 +159,14 @@ export async function checkRevocation(path: readonly Cert[], crls: readonly Crl[
         `no usable CRL for the CA ${ca.dn}${rejected.length ? ` (${rejected.join('; ')})` : ''}; install its CRL (e.g. fetch-crl) or choose another crlPolicy explicitly`,
       );
     }
-    // the newest CRL that has started
-    const started = good.filter((c) => c.thisUpdate <= opts.at).sort((a, b) => b.thisUpdate - a.thisUpdate);
-    const crl = started[0];
-    if (!crl) {
-      const first = good.sort((a, b) => a.thisUpdate - b.thisUpdate)[0] as Crl;
-      throw new VmiListError('ERR_CRL_EXPIRED', `the CRL of ${ca.dn} is not yet valid at ${formatListDate(opts.at)} (thisUpdate ${formatListDate(first.thisUpdate)}, ${first.source})`);
-    }
-    if (crl.nextUpdate !== undefined && opts.at >= crl.nextUpdate) {
-      if (opts.at >= crl.nextUpdate + grace) {
-        throw new VmiListError(
-          'ERR_CRL_EXPIRED',
-          `the CRL of ${ca.dn} expired: nextUpdate ${formatListDate(crl.nextUpdate)} is before ${formatListDate(opts.at)}${grace ? ` even with ${opts.graceSeconds} s grace` : ''} (${crl.source}); refresh the CRLs (fetch-crl)`,
-        );
-      }
-      warnings.push(`the CRL of ${ca.dn} is past its nextUpdate ${formatListDate(crl.nextUpdate)}, accepted within the grace period`);
-    }
     for (const cert of subjects) {
+      // a CRL scoped to end-entity (or CA) certificates covers only those
+      const isCa = cert.basicConstraints?.ca === true;
+      const covering = good.filter((c) => c.scope === undefined || c.scope === (isCa ? 'cas' : 'users'));
+      if (covering.length === 0) {
+        throw new VmiListError('ERR_CRL_MISSING', `no CRL of ${ca.dn} covers ${isCa ? 'CA' : 'end-entity'} certificates such as ${cert.dn} (its CRLs are scoped by issuingDistributionPoint)`);
+      }
+      const crl = currentCrl(covering, ca, opts, grace, warnings);
       const when = crl.revoked.get(cert.serial);
       if (when !== undefined) {
         throw new VmiListError('ERR_CERT_REVOKED', `certificate ${cert.dn} (serial ${cert.serial}) was revoked by ${ca.dn} on ${formatListDate(when)} (${crl.source})`);
@@ -171,4 +174,25 @@ export async function checkRevocation(path: readonly Cert[], crls: readonly Crl[
     }
   }
   return warnings;
+}
+
+/** The newest of `crls` that has started at `at`; past its nextUpdate (beyond the grace) is an error. */
+function currentCrl(crls: readonly Crl[], ca: Cert, opts: RevocationOptions, grace: number, warnings: string[]): Crl {
+  const started = crls.filter((c) => c.thisUpdate <= opts.at).sort((a, b) => b.thisUpdate - a.thisUpdate);
+  const crl = started[0];
+  if (!crl) {
+    const first = [...crls].sort((a, b) => a.thisUpdate - b.thisUpdate)[0] as Crl;
+    throw new VmiListError('ERR_CRL_EXPIRED', `the CRL of ${ca.dn} is not yet valid at ${formatListDate(opts.at)} (thisUpdate ${formatListDate(first.thisUpdate)}, ${first.source})`);
+  }
+  if (crl.nextUpdate !== undefined && opts.at >= crl.nextUpdate) {
+    if (opts.at >= crl.nextUpdate + grace) {
+      throw new VmiListError(
+        'ERR_CRL_EXPIRED',
+        `the CRL of ${ca.dn} expired: nextUpdate ${formatListDate(crl.nextUpdate)} is before ${formatListDate(opts.at)}${grace ? ` even with ${opts.graceSeconds} s grace` : ''} (${crl.source}); refresh the CRLs (fetch-crl)`,
+      );
+    }
+    const w = `the CRL of ${ca.dn} is past its nextUpdate ${formatListDate(crl.nextUpdate)}, accepted within the grace period`;
+    if (!warnings.includes(w)) warnings.push(w);
+  }
+  return crl;
 }
