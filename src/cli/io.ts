@@ -31,7 +31,8 @@ export async function readInput(ctx: CliContext, path: string, maxBytes?: number
         throw new VmiListError(tooLarge, `${path} is ${info.size} bytes, too large: over the limit of ${maxBytes} bytes`);
       }
     }
-    const bytes = new Uint8Array(await readFile(full));
+    const buf = await readFile(full);
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // a view, not a copy
     if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
       throw new VmiListError(tooLarge, `${path} is too large: over the limit of ${maxBytes} bytes`);
     }

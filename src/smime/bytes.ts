@@ -71,13 +71,16 @@ export function base64Encode(bytes: Uint8Array, width = 64, eol = '\r\n'): strin
 }
 
 const latin1Decoder = new TextDecoder('latin1');
-const asciiDecoder = new TextDecoder('utf-8');
+const utf8Decoder = new TextDecoder('utf-8');
 
 /** Bytes as a string of one char per byte (indices match byte offsets). */
 export function latin1(bytes: Uint8Array): string {
-  // pure ASCII decodes identically as UTF-8, which runtimes do many times faster
-  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) > 0x7f) return latin1Decoder.decode(bytes);
-  return asciiDecoder.decode(bytes);
+  // Pure ASCII decodes identically as UTF-8, which runtimes do many times
+  // faster; any byte over 0x7f makes the UTF-8 result shorter or replaced,
+  // so equal length with no U+FFFD means the input was ASCII.
+  const text = utf8Decoder.decode(bytes);
+  if (text.length === bytes.length && !text.includes('\uFFFD')) return text;
+  return latin1Decoder.decode(bytes);
 }
 
 /** ASCII/latin1 text to bytes, one byte per char (chars above U+00FF are refused). */

@@ -166,10 +166,15 @@ export async function checkRevocation(path: readonly Cert[], crls: readonly Crl[
       if (covering.length === 0) {
         throw new VmiListError('ERR_CRL_MISSING', `no CRL of ${ca.dn} covers ${isCa ? 'CA' : 'end-entity'} certificates such as ${cert.dn} (its CRLs are scoped by issuingDistributionPoint)`);
       }
-      const crl = currentCrl(covering, ca, opts, grace, warnings);
-      const when = crl.revoked.get(cert.serial);
-      if (when !== undefined) {
-        throw new VmiListError('ERR_CERT_REVOKED', `certificate ${cert.dn} (serial ${cert.serial}) was revoked by ${ca.dn} on ${formatListDate(when)} (${crl.source})`);
+      // the newest CRL must be current; a revocation listed by ANY started
+      // covering CRL counts, so neither the order of CRLs nor a newer scoped
+      // CRL can hide one (fail closed; a released hold stays refused)
+      currentCrl(covering, ca, opts, grace, warnings);
+      for (const crl of covering) {
+        const when = crl.thisUpdate <= opts.at ? crl.revoked.get(cert.serial) : undefined;
+        if (when !== undefined) {
+          throw new VmiListError('ERR_CERT_REVOKED', `certificate ${cert.dn} (serial ${cert.serial}) was revoked by ${ca.dn} on ${formatListDate(when)} (${crl.source})`);
+        }
       }
     }
   }
