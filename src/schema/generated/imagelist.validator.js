@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://vmilist.dev/schema/imagelist.schema.json","title":"HEPiX virtual-machine image list","description":"The canonical wire form of a HEPiX image list (hepixvmitrust format). Unknown fields are allowed and kept. Dialects seen in real lists (sizes as digit strings, missing hv:images, the unwrapped legacy form) are normalised by vmilist before this schema is applied.","type":"object","required":["hv:imagelist"],"properties":{"hv:imagelist":{"$ref":"#/$defs/imagelist"}},"$defs":{"uuid":{"description":"RFC 4122 UUID: 8-4-4-4-12 hex digits with the RFC 4122 variant (8, 9, a or b) in the fourth group.","type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"},"date":{"description":"A date: %Y-%m-%dT%H:%M:%SZ as the tools write it, ISO 8601 with fractions or an offset, or a plain YYYY-MM-DD.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$"},"dn":{"description":"An X.509 distinguished name in OpenSSL one-line form (/C=DE/O=GermanGrid/CN=...) or RFC 4514 form (CN=...,O=...,C=...).","type":"string","minLength":3,"pattern":"^(/[A-Za-z][A-Za-z0-9.-]*=.*|[A-Za-z][A-Za-z0-9.-]*=.*)$"},"sha512":{"description":"SHA-512 digest as 128 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{128}$"},"size":{"description":"Image size in bytes.","type":"integer","minimum":0},"version":{"description":"A version string such as \"1\", \"0.0.1\", \"3.3.0-1\" or \"20150618211400\".","type":"string","minLength":1},"x509":{"type":"object","required":["hv:dn","hv:ca"],"properties":{"dc:creator":{"type":"string","description":"Real name of the endorser."},"hv:ca":{"$ref":"#/$defs/dn","description":"DN of the CA that issued the endorser's certificate."},"hv:dn":{"$ref":"#/$defs/dn","description":"DN of the endorser's certificate."},"hv:email":{"type":"string","description":"E-mail address of the endorser."}}},"endorser":{"type":"object","required":["hv:x509"],"properties":{"hv:x509":{"$ref":"#/$defs/x509"}}},"image":{"type":"object","required":["dc:identifier","hv:uri","hv:size","sl:checksum:sha512"],"properties":{"dc:identifier":{"$ref":"#/$defs/uuid"},"dc:title":{"type":"string"},"dc:description":{"type":"string"},"dc:date:expires":{"$ref":"#/$defs/date"},"hv:uri":{"type":"string","minLength":1},"hv:size":{"$ref":"#/$defs/size"},"hv:version":{"$ref":"#/$defs/version"},"hv:hypervisor":{"type":"string"},"hv:format":{"type":"string"},"sl:checksum:sha512":{"$ref":"#/$defs/sha512"},"sl:arch":{"type":"string"},"sl:os":{"type":"string"},"sl:osversion":{"type":"string"},"sl:comments":{"type":"string"}}},"imageEntry":{"type":"object","required":["hv:image"],"properties":{"hv:image":{"$ref":"#/$defs/image"}}},"imagelist":{"type":"object","required":["dc:identifier","dc:date:created","dc:date:expires","hv:version","hv:endorser","hv:images"],"properties":{"dc:identifier":{"$ref":"#/$defs/uuid"},"dc:date:created":{"$ref":"#/$defs/date"},"dc:date:expires":{"$ref":"#/$defs/date"},"dc:description":{"type":"string"},"dc:title":{"type":"string"},"dc:source":{"type":"string"},"hv:uri":{"type":"string"},"hv:version":{"$ref":"#/$defs/version"},"hv:endorser":{"oneOf":[{"$ref":"#/$defs/endorser"},{"type":"array","minItems":1,"items":{"$ref":"#/$defs/endorser"}}]},"hv:images":{"type":"array","items":{"$ref":"#/$defs/imageEntry"}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://vmilist.dev/schema/imagelist.schema.json","title":"HEPiX virtual-machine image list","description":"The canonical wire form of a HEPiX image list (hepixvmitrust format). Unknown fields are allowed and kept. Dialects seen in real lists (sizes as digit strings, missing hv:images, the unwrapped legacy form) are normalised by vmilist before this schema is applied.","type":"object","required":["hv:imagelist"],"properties":{"hv:imagelist":{"$ref":"#/$defs/imagelist"}},"$defs":{"uuid":{"description":"RFC 4122 UUID: 8-4-4-4-12 hex digits with the RFC 4122 variant (8, 9, a or b) in the fourth group.","type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"},"date":{"description":"A date: %Y-%m-%dT%H:%M:%SZ as the tools write it, ISO 8601 with fractions or an offset, or a plain YYYY-MM-DD.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$"},"dn":{"description":"An X.509 distinguished name in OpenSSL one-line form (/C=DE/O=GermanGrid/CN=...) or RFC 4514 form (CN=...,O=...,C=...).","type":"string","minLength":3,"pattern":"^(/[A-Za-z][A-Za-z0-9.-]*=.*|[A-Za-z][A-Za-z0-9.-]*=.*)$"},"sha512":{"description":"SHA-512 digest as 128 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{128}$"},"size":{"description":"Image size in bytes (at most 2^53 - 1, so it is exact in every JSON reader).","type":"integer","minimum":0,"maximum":9007199254740991},"version":{"description":"A version string such as \"1\", \"0.0.1\", \"3.3.0-1\" or \"20150618211400\".","type":"string","minLength":1},"x509":{"type":"object","required":["hv:dn","hv:ca"],"properties":{"dc:creator":{"type":"string","description":"Real name of the endorser."},"hv:ca":{"$ref":"#/$defs/dn","description":"DN of the CA that issued the endorser's certificate."},"hv:dn":{"$ref":"#/$defs/dn","description":"DN of the endorser's certificate."},"hv:email":{"type":"string","description":"E-mail address of the endorser."}}},"endorser":{"type":"object","required":["hv:x509"],"properties":{"hv:x509":{"$ref":"#/$defs/x509"}}},"image":{"type":"object","required":["dc:identifier","hv:uri","hv:size","sl:checksum:sha512"],"properties":{"dc:identifier":{"$ref":"#/$defs/uuid"},"dc:title":{"type":"string"},"dc:description":{"type":"string"},"dc:date:expires":{"$ref":"#/$defs/date"},"hv:uri":{"type":"string","minLength":1},"hv:size":{"$ref":"#/$defs/size"},"hv:version":{"$ref":"#/$defs/version"},"hv:hypervisor":{"type":"string"},"hv:format":{"type":"string"},"sl:checksum:sha512":{"$ref":"#/$defs/sha512"},"sl:arch":{"type":"string"},"sl:os":{"type":"string"},"sl:osversion":{"type":"string"},"sl:comments":{"type":"string"}}},"imageEntry":{"type":"object","required":["hv:image"],"properties":{"hv:image":{"$ref":"#/$defs/image"}}},"imagelist":{"type":"object","required":["dc:identifier","dc:date:created","dc:date:expires","hv:version","hv:endorser","hv:images"],"properties":{"dc:identifier":{"$ref":"#/$defs/uuid"},"dc:date:created":{"$ref":"#/$defs/date"},"dc:date:expires":{"$ref":"#/$defs/date"},"dc:description":{"type":"string"},"dc:title":{"type":"string"},"dc:source":{"type":"string"},"hv:uri":{"type":"string"},"hv:version":{"$ref":"#/$defs/version"},"hv:endorser":{"oneOf":[{"$ref":"#/$defs/endorser"},{"type":"array","minItems":1,"items":{"$ref":"#/$defs/endorser"}}]},"hv:images":{"type":"array","items":{"$ref":"#/$defs/imageEntry"}}}}}};
 const schema32 = {"type":"object","required":["dc:identifier","dc:date:created","dc:date:expires","hv:version","hv:endorser","hv:images"],"properties":{"dc:identifier":{"$ref":"#/$defs/uuid"},"dc:date:created":{"$ref":"#/$defs/date"},"dc:date:expires":{"$ref":"#/$defs/date"},"dc:description":{"type":"string"},"dc:title":{"type":"string"},"dc:source":{"type":"string"},"hv:uri":{"type":"string"},"hv:version":{"$ref":"#/$defs/version"},"hv:endorser":{"oneOf":[{"$ref":"#/$defs/endorser"},{"type":"array","minItems":1,"items":{"$ref":"#/$defs/endorser"}}]},"hv:images":{"type":"array","items":{"$ref":"#/$defs/imageEntry"}}}};
 const schema33 = {"description":"RFC 4122 UUID: 8-4-4-4-12 hex digits with the RFC 4122 variant (8, 9, a or b) in the fourth group.","type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"};
 const schema34 = {"description":"A date: %Y-%m-%dT%H:%M:%SZ as the tools write it, ISO 8601 with fractions or an offset, or a plain YYYY-MM-DD.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$"};
@@ -203,7 +203,7 @@ validate22.evaluated = {"props":{"hv:x509":true},"dynamicProps":false,"dynamicIt
 
 const schema41 = {"type":"object","required":["hv:image"],"properties":{"hv:image":{"$ref":"#/$defs/image"}}};
 const schema42 = {"type":"object","required":["dc:identifier","hv:uri","hv:size","sl:checksum:sha512"],"properties":{"dc:identifier":{"$ref":"#/$defs/uuid"},"dc:title":{"type":"string"},"dc:description":{"type":"string"},"dc:date:expires":{"$ref":"#/$defs/date"},"hv:uri":{"type":"string","minLength":1},"hv:size":{"$ref":"#/$defs/size"},"hv:version":{"$ref":"#/$defs/version"},"hv:hypervisor":{"type":"string"},"hv:format":{"type":"string"},"sl:checksum:sha512":{"$ref":"#/$defs/sha512"},"sl:arch":{"type":"string"},"sl:os":{"type":"string"},"sl:osversion":{"type":"string"},"sl:comments":{"type":"string"}}};
-const schema45 = {"description":"Image size in bytes.","type":"integer","minimum":0};
+const schema45 = {"description":"Image size in bytes (at most 2^53 - 1, so it is exact in every JSON reader).","type":"integer","minimum":0,"maximum":9007199254740991};
 const schema47 = {"description":"SHA-512 digest as 128 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{128}$"};
 const pattern11 = new RegExp("^[0-9a-fA-F]{128}$", "u");
 
@@ -370,8 +370,8 @@ vErrors.push(err12);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err13 = {instancePath:instancePath+"/hv:size",schemaPath:"#/$defs/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data5 > 9007199254740991 || isNaN(data5)){
+const err13 = {instancePath:instancePath+"/hv:size",schemaPath:"#/$defs/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -380,13 +380,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-}
-if(data["hv:version"] !== undefined){
-let data6 = data["hv:version"];
-if(typeof data6 === "string"){
-if(func1(data6) < 1){
-const err14 = {instancePath:instancePath+"/hv:version",schemaPath:"#/$defs/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data5 < 0 || isNaN(data5)){
+const err14 = {instancePath:instancePath+"/hv:size",schemaPath:"#/$defs/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -396,8 +391,12 @@ vErrors.push(err14);
 errors++;
 }
 }
-else {
-const err15 = {instancePath:instancePath+"/hv:version",schemaPath:"#/$defs/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data["hv:version"] !== undefined){
+let data6 = data["hv:version"];
+if(typeof data6 === "string"){
+if(func1(data6) < 1){
+const err15 = {instancePath:instancePath+"/hv:version",schemaPath:"#/$defs/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -407,9 +406,8 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data["hv:hypervisor"] !== undefined){
-if(typeof data["hv:hypervisor"] !== "string"){
-const err16 = {instancePath:instancePath+"/hv:hypervisor",schemaPath:"#/properties/hv%3Ahypervisor/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err16 = {instancePath:instancePath+"/hv:version",schemaPath:"#/$defs/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -419,9 +417,9 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data["hv:format"] !== undefined){
-if(typeof data["hv:format"] !== "string"){
-const err17 = {instancePath:instancePath+"/hv:format",schemaPath:"#/properties/hv%3Aformat/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["hv:hypervisor"] !== undefined){
+if(typeof data["hv:hypervisor"] !== "string"){
+const err17 = {instancePath:instancePath+"/hv:hypervisor",schemaPath:"#/properties/hv%3Ahypervisor/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -431,11 +429,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data["sl:checksum:sha512"] !== undefined){
-let data9 = data["sl:checksum:sha512"];
-if(typeof data9 === "string"){
-if(!pattern11.test(data9)){
-const err18 = {instancePath:instancePath+"/sl:checksum:sha512",schemaPath:"#/$defs/sha512/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{128}$"},message:"must match pattern \""+"^[0-9a-fA-F]{128}$"+"\""};
+if(data["hv:format"] !== undefined){
+if(typeof data["hv:format"] !== "string"){
+const err18 = {instancePath:instancePath+"/hv:format",schemaPath:"#/properties/hv%3Aformat/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -445,8 +441,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/sl:checksum:sha512",schemaPath:"#/$defs/sha512/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["sl:checksum:sha512"] !== undefined){
+let data9 = data["sl:checksum:sha512"];
+if(typeof data9 === "string"){
+if(!pattern11.test(data9)){
+const err19 = {instancePath:instancePath+"/sl:checksum:sha512",schemaPath:"#/$defs/sha512/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{128}$"},message:"must match pattern \""+"^[0-9a-fA-F]{128}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -456,9 +455,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data["sl:arch"] !== undefined){
-if(typeof data["sl:arch"] !== "string"){
-const err20 = {instancePath:instancePath+"/sl:arch",schemaPath:"#/properties/sl%3Aarch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err20 = {instancePath:instancePath+"/sl:checksum:sha512",schemaPath:"#/$defs/sha512/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -468,9 +466,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data["sl:os"] !== undefined){
-if(typeof data["sl:os"] !== "string"){
-const err21 = {instancePath:instancePath+"/sl:os",schemaPath:"#/properties/sl%3Aos/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["sl:arch"] !== undefined){
+if(typeof data["sl:arch"] !== "string"){
+const err21 = {instancePath:instancePath+"/sl:arch",schemaPath:"#/properties/sl%3Aarch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -480,9 +478,9 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data["sl:osversion"] !== undefined){
-if(typeof data["sl:osversion"] !== "string"){
-const err22 = {instancePath:instancePath+"/sl:osversion",schemaPath:"#/properties/sl%3Aosversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["sl:os"] !== undefined){
+if(typeof data["sl:os"] !== "string"){
+const err22 = {instancePath:instancePath+"/sl:os",schemaPath:"#/properties/sl%3Aos/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -492,9 +490,9 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data["sl:comments"] !== undefined){
-if(typeof data["sl:comments"] !== "string"){
-const err23 = {instancePath:instancePath+"/sl:comments",schemaPath:"#/properties/sl%3Acomments/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["sl:osversion"] !== undefined){
+if(typeof data["sl:osversion"] !== "string"){
+const err23 = {instancePath:instancePath+"/sl:osversion",schemaPath:"#/properties/sl%3Aosversion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -504,14 +502,26 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data["sl:comments"] !== undefined){
+if(typeof data["sl:comments"] !== "string"){
+const err24 = {instancePath:instancePath+"/sl:comments",schemaPath:"#/properties/sl%3Acomments/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
 }
 errors++;
 }
