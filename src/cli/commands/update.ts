@@ -1,5 +1,9 @@
 import { VmiListError } from '../../errors.js';
-import { expireByTime, reduce } from '../../subscription/index.js';
+import { expireByTime, reduce, setPolicy } from '../../subscription/index.js';
+import type { SitePolicy } from '../../subscription/types.js';
+import { decodeUtf8, parseStrictJson } from '../../model/json.js';
+import { readInput } from '../io.js';
+import type { CliContext } from '../context.js';
 import type { SubscriptionEvent } from '../../subscription/events.js';
 import type { Subscription } from '../../subscription/types.js';
 import { parseCommandArgs } from '../args.js';
@@ -55,6 +59,11 @@ expires anything else. The state is saved atomically, then hooks run.
 
   --subscription ID     update only this subscription (id or list UUID); repeatable
   --at TIME             as of TIME (ISO 8601) instead of now
+  --policy FILE         the site policy (JSON: approvedImages, deniedImages,
+                        deniedEndorsers, deniedKinds, unsupportedVos,
+                        supportedVos, disabledSubscriptions, staleAfterSeconds,
+                        reapproveOnChange); stored in the state and applied
+                        before the lists (default: the policy already stored)
 ${TRUST_HELP}
 ${STATE_HELP}
 ${HOOK_HELP}
@@ -66,10 +75,11 @@ or a usage or I/O error.`,
   async run(args, ctx) {
     const { values } = parseCommandArgs(
       args,
-      { subscription: { type: 'string', multiple: true }, at: { type: 'string' }, ...TRUST_OPTIONS, ...STATE_OPTIONS, ...HOOK_OPTIONS },
+      { subscription: { type: 'string', multiple: true }, at: { type: 'string' }, policy: { type: 'string' }, ...TRUST_OPTIONS, ...STATE_OPTIONS, ...HOOK_OPTIONS },
       { min: 0, max: 0, usage: USAGE },
     );
     const now = runTime(ctx, values.at);
+    const policy = values.policy === undefined ? undefined : await readPolicy(ctx, values.policy);
     const hooks = hooksOf(values);
     const store = openStore(ctx, values);
     return store.withLock(async () => {
@@ -81,6 +91,11 @@ or a usage or I/O error.`,
       let state = before.state;
       const checks = { ...before.checks };
       const events: SubscriptionEvent[] = [];
+      if (policy !== undefined) {
+        const applied = setPolicy(state, policy, { now: now.iso });
+        state = applied.state;
+        events.push(...applied.events);
+      }
       const outcomes: Outcome[] = [];
       const errors: VmiListError[] = [];
       for (const sub of subs) {
@@ -132,3 +147,10 @@ or a usage or I/O error.`,
     });
   },
 };
+
+/** Reads a site policy file (strict JSON object); the reducer checks its fields. */
+async function readPolicy(ctx: CliContext, path: string): Promise<SitePolicy> {
+  const value = parseStrictJson(decodeUtf8(await readInput(ctx, path, 16 * 1024 * 1024), path), { source: path });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new VmiListError('ERR_INPUT', `${path}: a site policy must be a JSON object`);
+  return value as SitePolicy;
+}
