@@ -13,6 +13,7 @@ import { VmiListError } from '../errors.js';
 import { formatListDate, toEpochMs } from '../model/dates.js';
 import { parseCertificate, selfIssued } from '../smime/certs.js';
 import { parseCrl } from '../smime/crl.js';
+import { prepareTrust } from '../smime/trust.js';
 import type { NamespaceFile, TrustMaterial } from '../smime/types.js';
 
 /** A file of the trust store that could not be used, and why. */
@@ -185,7 +186,9 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
       `no CA certificates found in ${caDir} (looked for <hash>.0, *.pem, *.crt, *.der)${why}; point --ca-dir (or X509_CERT_DIR) at an IGTF CA directory`,
     );
   }
-  return { trustAnchors: anchors, intermediates: [], crls, namespaces, anchorFiles, crlFiles, problems };
+  // parsed once here, so every verification against this store reuses it
+  const prepared = prepareTrust({ trustAnchors: anchors, intermediates: [], crls, namespaces });
+  return { ...prepared, anchorFiles, crlFiles, problems };
 }
 
 /** One CA of a trust store summary. */

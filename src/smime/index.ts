@@ -5,6 +5,8 @@ export type { ParsedSmime } from './mime.js';
 export { parseSmime } from './mime.js';
 export type { SignatureOptions, SignatureResult } from './verify.js';
 export { verifySignature, verifySignedList } from './verify.js';
+export type { PreparedTrust } from './trust.js';
+export { prepareTrust } from './trust.js';
 export type { PrepareOptions, PreparedList } from './sign.js';
 export { prepareListForSigning, signImageList, signedContentOf } from './sign.js';
 export type { Ava, Rdn, DistinguishedName, CertificateLike } from '../model/dn.js';

@@ -21,6 +21,7 @@ import { parseCms, verifyCmsSignatures, type ParsedCms } from './cms.js';
 import { checkRevocation, parseCrls } from './crl.js';
 import { parseSmime } from './mime.js';
 import { checkNamespaces, parseNamespaceFiles } from './namespaces.js';
+import { preparedParse } from './trust.js';
 import { buildPath, checkPathConstraints, checkValidity, signedByChecker } from './path.js';
 import type { DerOrPem, SignedInput, VerifyOptions } from './types.js';
 import { checkSignerUsage } from './usage.js';
@@ -166,11 +167,12 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   // trust material is parsed first: a broken trust store is the caller's error, whatever the message
   // a trust anchor must be a CA: an end-entity certificate among them would
   // otherwise be a complete path of its own, with nothing to revoke it
-  const anchors = parseCertificates(options.trustAnchors, 'trustAnchors').filter(isCaAnchor);
+  const pre = preparedParse(options);
+  const anchors = (pre ? pre.anchors : parseCertificates(options.trustAnchors, 'trustAnchors')).filter(isCaAnchor);
   if (anchors.length === 0) throw new VmiListError('ERR_INPUT', 'options.trustAnchors holds no CA certificate: nothing is trusted');
-  const given = parseCertificates(options.intermediates, 'intermediates');
-  const crls = policy === 'off' ? [] : parseCrls(options.crls);
-  const namespaces = parseNamespaceFiles(options.namespaces);
+  const given = pre ? pre.intermediates : parseCertificates(options.intermediates, 'intermediates');
+  const crls = policy === 'off' ? [] : pre ? pre.crls : parseCrls(options.crls);
+  const namespaces = pre ? pre.namespaces : parseNamespaceFiles(options.namespaces);
 
   // 1–2: envelope and every signature
   const env = openEnvelope(input, maxBytes);

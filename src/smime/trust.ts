@@ -1,0 +1,70 @@
+/**
+ * Trust material parsed once. Parsing a certificate or CRL costs about a
+ * millisecond, and an IGTF CA directory holds a hundred CAs and their CRLs;
+ * a site that verifies many lists against the same directory should not pay
+ * that per list. {@link prepareTrust} copies and parses the material once
+ * and returns it as frozen arrays; passing those same arrays to
+ * `verifySignedList` (e.g. `{ ...prepared, at }`) reuses the parse. What is
+ * trusted is exactly the material as prepared: later changes to the
+ * caller's buffers cannot reach it, and nothing outlives the object the
+ * caller holds (no global cache; freshness of CRLs stays the caller's choice).
+ */
+import { parseCertificates, type Cert } from './certs.js';
+import { parseCrls, type Crl } from './crl.js';
+import { parseNamespaceFiles, type NamespaceRules } from './namespaces.js';
+import type { DerOrPem, NamespaceFile, TrustMaterial } from './types.js';
+
+/** Parsed trust material. */
+export interface ParsedTrust {
+  readonly anchors: readonly Cert[];
+  readonly intermediates: readonly Cert[];
+  readonly crls: readonly Crl[];
+  readonly namespaces: readonly NamespaceRules[];
+}
+
+/** Trust material whose parse is kept with it (see {@link prepareTrust}). */
+export interface PreparedTrust extends TrustMaterial {
+  readonly trustAnchors: readonly Uint8Array[];
+  readonly intermediates: readonly Uint8Array[];
+  readonly crls: readonly Uint8Array[];
+  readonly namespaces: readonly NamespaceFile[];
+}
+
+// keyed by the frozen trustAnchors array of a preparation
+const PREPARED = new WeakMap<object, { readonly material: PreparedTrust; readonly parsed: ParsedTrust }>();
+
+function toDer(items: readonly DerOrPem[] | undefined): Uint8Array[] {
+  // PEM text stays as bytes of the text (parsing accepts both); bytes are copied
+  return (items ?? []).map((x) => (typeof x === 'string' ? new TextEncoder().encode(x) : x.slice()));
+}
+
+/**
+ * Parses trust material once for many verifications.
+ *
+ * @throws VmiListError `ERR_INPUT` for a certificate, CRL or namespace file that cannot be parsed.
+ */
+export function prepareTrust(material: TrustMaterial): PreparedTrust {
+  const anchors = Object.freeze(toDer(material.trustAnchors));
+  const intermediates = Object.freeze(toDer(material.intermediates));
+  const crls = Object.freeze(toDer(material.crls));
+  const namespaces = Object.freeze((material.namespaces ?? []).map((n) => Object.freeze({ ...n })));
+  // parsed from private copies, so the exposed buffers can be changed without effect
+  const parsed: ParsedTrust = {
+    anchors: parseCertificates(anchors.map((b) => b.slice()), 'trustAnchors'),
+    intermediates: parseCertificates(intermediates.map((b) => b.slice()), 'intermediates'),
+    crls: parseCrls(crls.map((b) => b.slice())),
+    namespaces: parseNamespaceFiles(namespaces),
+  };
+  const prepared: PreparedTrust = Object.freeze({ trustAnchors: anchors, intermediates, crls, namespaces });
+  PREPARED.set(anchors, { material: prepared, parsed });
+  return prepared;
+}
+
+/** The parse of `material` when it is (spread from) one preparation, else `undefined`. */
+export function preparedParse(material: TrustMaterial): ParsedTrust | undefined {
+  const entry = PREPARED.get(material.trustAnchors);
+  if (!entry) return undefined;
+  const m = entry.material;
+  const same = material.intermediates === m.intermediates && material.crls === m.crls && material.namespaces === m.namespaces;
+  return same ? entry.parsed : undefined;
+}
