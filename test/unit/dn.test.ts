@@ -17,6 +17,7 @@ import {
 } from '../../src/model/dn.js';
 import { VmiListError } from '../../src/errors.js';
 import { readBytes, readText } from '../support/files.js';
+import { errorCode } from '../support/errors.js';
 
 const CN = '2.5.4.3';
 const O = '2.5.4.10';
@@ -58,14 +59,7 @@ function nameDer(rdns: [string, StringKind, string][][]): Uint8Array {
   return new Uint8Array(seq.toBER(false));
 }
 
-const code = (f: () => unknown): string | undefined => {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return e instanceof VmiListError ? e.code : `not a VmiListError: ${String(e)}`;
-  }
-};
+const code = errorCode;
 
 describe('parseDn: OpenSSL one-line form', () => {
   it('reads several DC/OU/CN with spaces, in certificate order', () => {

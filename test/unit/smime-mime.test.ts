@@ -5,6 +5,7 @@ import { parseSmime } from '../../src/index.js';
 import { parseContentType } from '../../src/smime/mime.js';
 import { VmiListError } from '../../src/errors.js';
 import { readBytes, readText } from '../support/files.js';
+import { errorCode } from '../support/errors.js';
 
 const signed = (f: string) => readBytes(`vectors/signed/${f}`);
 const enc = new TextEncoder();
@@ -12,14 +13,7 @@ const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
 const lf = (b: Uint8Array | undefined) => text(b).replace(/\r\n/g, '\n');
 const aliceList = await readText('vectors/lists/alice.json');
 
-const code = (f: () => unknown): string | undefined => {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return e instanceof VmiListError ? e.code : `not a VmiListError: ${String(e)}`;
-  }
-};
+const code = errorCode;
 
 describe('parseSmime on the vectors', () => {
   it('openssl smime detached: x-pkcs7-signature, content part as received (CRLF), micalg', async () => {
