@@ -6,6 +6,8 @@ import { imagesOf } from '../../model/types.js';
 import { parseCommandArgs } from '../args.js';
 import { printJson, type Command } from '../context.js';
 import { readInput } from '../io.js';
+import { parseSmime } from '../../smime/mime.js';
+import { parseCms } from '../../smime/cms.js';
 
 const USAGE = 'vmilist validate <list.json|signed-list> [--strict] [--json]';
 
@@ -26,8 +28,8 @@ Options:
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, { strict: { type: 'boolean' } }, { min: 1, max: 1, usage: USAGE });
     const path = positionals[0] as string;
-    const text = decodeUtf8(await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES, 'ERR_JSON_MALFORMED'), path);
-    const { value } = parseStrictJsonWithEnd(blankBeforeJson(text, path), { source: path, allowTrailing: true });
+    const bytes = await readInput(ctx, path, DEFAULT_MAX_LIST_BYTES, 'ERR_JSON_MALFORMED');
+    const { value } = parseStrictJsonWithEnd(jsonOf(bytes, path), { source: path, allowTrailing: true });
     const stillNull = nullFields(value);
     let parsed;
     try {
@@ -46,9 +48,34 @@ Options:
   },
 };
 
-// A signed message carries the JSON between MIME headers and the signature:
-// blank out what comes before the first '{' (keeping line breaks, so line
-// numbers in errors still match the file) and ignore what follows the value.
+/**
+ * The JSON to check. A signed message: the signed content (what `verify`
+ * would check, never a MIME preamble), with everything else blanked so line
+ * numbers in errors still match the file. Opaque messages: the content
+ * inside the CMS. Anything else that is not plain JSON (a pasted message
+ * without headers): from the first line starting with '{'.
+ */
+function jsonOf(bytes: Uint8Array, path: string): string {
+  let signed: { content?: Uint8Array; cms: Uint8Array } | undefined;
+  try {
+    signed = parseSmime(bytes);
+  } catch {
+    signed = undefined;
+  }
+  if (signed?.content) {
+    const start = signed.content.byteOffset - bytes.byteOffset;
+    const blank = (b: Uint8Array): string => decodeUtf8(b, path).replace(/[^\n]/g, ' ');
+    return blank(bytes.subarray(0, start)) + decodeUtf8(signed.content, path) + blank(bytes.subarray(start + signed.content.length));
+  }
+  if (signed) {
+    const inner = parseCms(signed.cms).eContent;
+    if (inner) return decodeUtf8(inner, path);
+  }
+  return blankBeforeJson(decodeUtf8(bytes, path), path);
+}
+
+// Text with JSON after something else: blank out what comes before the
+// first '{' (keeping line breaks) and ignore what follows the value.
 function blankBeforeJson(text: string, path: string): string {
   const at = text.search(/^\s*\{/m);
   if (at < 0) throw new VmiListError('ERR_JSON_MALFORMED', `${path}: no JSON object found`);
