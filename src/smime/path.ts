@@ -21,6 +21,13 @@ import { KU, sameCert, selfIssued, type Cert } from './certs.js';
 /** Longest path built (signer included). */
 export const MAX_PATH_LENGTH = 10;
 
+/**
+ * Most paths tried in one search. Certificates in a message are the
+ * attacker's to choose: many with the same name signed by one key would
+ * otherwise make the search exponential.
+ */
+export const MAX_PATH_STEPS = 1000;
+
 /** Certificates available for building a path. */
 export interface PathPool {
   /** Trusted certificates. */
@@ -77,7 +84,11 @@ export async function buildPath(signer: Cert, pool: PathPool, signedBy: SignedBy
   const isAnchor = (c: Cert): boolean => pool.anchors.some((a) => sameCert(a, c));
   let problem: string | undefined;
 
+  let steps = 0;
   const extend = async (path: Cert[]): Promise<Cert[] | undefined> => {
+    if (++steps > MAX_PATH_STEPS) {
+      throw new VmiListError('ERR_CERT_UNTRUSTED', `no path from the signer ${signer.dn} to a trusted CA within ${MAX_PATH_STEPS} steps (too many candidate certificates)`);
+    }
     const cur = path[path.length - 1] as Cert;
     const trusted = isAnchor(cur);
     if (trusted && selfIssued(cur)) return path;
