@@ -22,6 +22,10 @@ export interface ParsedCms {
   readonly certificates: readonly Cert[];
 }
 
+/** Bounds on what a message may carry: real lists have one signer and one to three certificates. */
+export const MAX_EMBEDDED_CERTIFICATES = 64;
+export const MAX_SIGNER_INFOS = 16;
+
 function invalid(message: string, cause?: unknown): VmiListError {
   return new VmiListError('ERR_SIGNATURE_INVALID', message, cause === undefined ? {} : { cause });
 }
@@ -45,6 +49,9 @@ export function parseCms(der: Uint8Array): ParsedCms {
   const fields = sdSchema instanceof asn1js.Sequence ? sdSchema.valueBlock.value : [];
   const certSet = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
   if (certSet instanceof asn1js.Constructed) {
+    if (certSet.valueBlock.value.length > MAX_EMBEDDED_CERTIFICATES) {
+      throw invalid(`the message carries ${certSet.valueBlock.value.length} certificates; more than ${MAX_EMBEDDED_CERTIFICATES} is refused (a list needs its signer and perhaps a chain)`);
+    }
     certSet.valueBlock.value.forEach((c, i) => {
       // only X.509 certificates (SEQUENCE); attribute certificates are tagged
       if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) {
@@ -131,6 +138,7 @@ export async function verifyCmsSignatures(
   const { crypto } = options;
   const infos = cms.signedData.signerInfos;
   if (infos.length === 0) throw invalid('the message has no SignerInfo (nobody signed it)');
+  if (infos.length > MAX_SIGNER_INFOS) throw invalid(`the message has ${infos.length} SignerInfos; more than ${MAX_SIGNER_INFOS} is refused`);
   const forms: Record<'as-received' | 'crlf', Uint8Array | undefined> = { 'as-received': content, crlf: undefined };
   const crlfOf = (): Uint8Array => (forms.crlf ??= toCrlf(content));
   const digestCache = new Map<string, Promise<Uint8Array>>();
