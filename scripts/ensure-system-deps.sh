@@ -7,7 +7,7 @@ set -u
 need=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
-python3 -c 'import M2Crypto' >/dev/null 2>&1 || need+=(python3-m2crypto)
+/usr/bin/python3 -c 'import M2Crypto' >/dev/null 2>&1 || need+=(python3-m2crypto)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "vmilist tests: installing ${need[*]} with apt-get" >&2
