@@ -16,7 +16,7 @@ import { formatListDate, toEpochMs } from '../model/dates.js';
 import type { VerifiedImageList } from '../model/verified.js';
 import { verifySignedList } from '../smime/index.js';
 import type { CrlPolicy, EndorserPrincipal } from '../smime/types.js';
-import { emptyState, migrateState } from '../subscription/index.js';
+import { emptyState, findImage, migrateState } from '../subscription/index.js';
 import type { SubscriptionEvent } from '../subscription/events.js';
 import type { Subscription, SubscriptionState } from '../subscription/types.js';
 import { fetchList } from '../node/fetch.js';
@@ -259,7 +259,7 @@ export function toHookEvent(state: SubscriptionState, e: SubscriptionEvent): Hoo
   const subId = typeof r['subscription'] === 'string' ? r['subscription'] : undefined;
   const sub = subId === undefined ? undefined : (state.subscriptions as Record<string, Subscription | undefined>)[subId];
   const uuid = typeof r['uuid'] === 'string' ? r['uuid'] : undefined;
-  const listId = typeof r['listId'] === 'string' ? r['listId'] : (uuid ? state.images[uuid]?.listId : undefined) ?? sub?.listId;
+  const listId = typeof r['listId'] === 'string' ? r['listId'] : (uuid ? findImage(state, uuid)?.listId : undefined) ?? sub?.listId;
   const image = r['image'] as Record<string, unknown> | undefined;
   return {
     id: e.id,

@@ -9,8 +9,9 @@ import { EventSink, type ReduceResult } from './events.js';
 import { expireRecord } from './records.js';
 import { checkRegistries } from './registry.js';
 import { checkState } from './state.js';
-import type { ImageRecord, Instant, NowOptions, Subscription, SubscriptionState } from './types.js';
+import type { Instant, NowOptions, Subscription, SubscriptionState } from './types.js';
 import { dateMs, instant } from './util.js';
+import { mapImages } from './image-table.js';
 
 /** Options of {@link expireByTime} and {@link staleSubscriptions}. */
 export interface StaleOptions {
@@ -75,16 +76,15 @@ export function expireByTime(state: SubscriptionState, now: Instant | (NowOption
     }
     if (next !== sub) (subscriptions ??= { ...state.subscriptions })[sub.id] = next;
   }
-  let images: Record<string, ImageRecord> | undefined;
-  for (const r of Object.values(state.images)) {
-    if (r.status === 'expired') continue;
+  const images = mapImages(state.images, (r) => {
+    if (r.status === 'expired') return r;
     const own = r.image['dc:date:expires'];
     const reason = listExpired.has(r.subscription) ? 'list-expired' : own !== undefined && !(dateMs(own) > ms) ? 'image-expired' : undefined;
-    if (!reason) continue;
-    (images ??= { ...state.images })[r.uuid] = expireRecord(r, reason, at);
+    if (!reason) return r;
     sink.push({ type: 'image.expired', subscription: r.subscription, uuid: r.uuid, image: r.image, reason, at });
-  }
-  let out: SubscriptionState = { ...state, ...(subscriptions ? { subscriptions } : {}), ...(images ? { images } : {}) };
+    return expireRecord(r, reason, at);
+  });
+  let out: SubscriptionState = { ...state, ...(subscriptions ? { subscriptions } : {}), ...(images !== state.images ? { images } : {}) };
   out = checkRegistries(out, ms, at, sink);
   return sink.events.length ? { state: out, events: sink.events } : { state, events: [] };
 }

@@ -6,7 +6,8 @@
 import { VmiListError } from '../errors.js';
 import { checkState } from './state.js';
 import type { ImageRecord, NowOptions, SubscriptionState } from './types.js';
-import { instant, own } from './util.js';
+import { instant } from './util.js';
+import { getImage, mapImages, updateImages, withoutImages } from './image-table.js';
 
 /** Options of {@link markInUse}. */
 export interface InUseOptions extends NowOptions {
@@ -23,31 +24,25 @@ export function markInUse(state: SubscriptionState, uuids: readonly string[], op
   if (!Array.isArray(uuids)) throw new VmiListError('ERR_INPUT', 'uuids must be an array of image UUIDs');
   const flag = options.inUse ?? true;
   const given = new Set(uuids);
-  let images: Record<string, ImageRecord> | undefined;
-  const set = (r: ImageRecord, use: boolean) => {
-    if (Boolean(r.inUse) === use) return;
+  const set = (r: ImageRecord, use: boolean): ImageRecord => {
+    if (Boolean(r.inUse) === use) return r;
     const { inUse: _u, ...rest } = r;
-    (images ??= { ...state.images })[r.uuid] = use ? { ...rest, inUse: true } : { ...rest, lastUsedAt: at };
+    return use ? { ...rest, inUse: true } : { ...rest, lastUsedAt: at };
   };
-  for (const uuid of given) {
-    const r = own(state.images, uuid);
-    if (r) set(r, flag);
-  }
-  if (options.exclusive) for (const r of Object.values(state.images)) if (!given.has(r.uuid)) set(r, !flag);
-  return images ? { ...state, images } : state;
+  const images = options.exclusive ? mapImages(state.images, (r) => set(r, given.has(r.uuid) ? flag : !flag)) : updateImages(state.images, given, (r) => set(r, flag));
+  return images !== state.images ? { ...state, images } : state;
 }
 
 /** Removes expired records (after the caller deleted their files). @throws VmiListError `ERR_INPUT` for a record that is not expired or is in use. */
 export function forgetImages(state: SubscriptionState, uuids: readonly string[]): SubscriptionState {
   checkState(state);
-  const images: Record<string, ImageRecord> = { ...state.images };
-  let changed = false;
+  const drop = new Set<string>();
   for (const uuid of uuids) {
-    const r = own(images, uuid);
+    const r = getImage(state, uuid);
     if (!r) continue;
     if (r.status !== 'expired' || r.inUse) throw new VmiListError('ERR_INPUT', `image ${uuid} is ${r.inUse ? 'in use' : r.status}; only expired images not in use can be forgotten`);
-    delete images[uuid];
-    changed = true;
+    drop.add(uuid);
   }
-  return changed ? { ...state, images } : state;
+  const images = drop.size ? withoutImages(state.images, (r) => drop.has(r.uuid)) : state.images;
+  return images !== state.images ? { ...state, images } : state;
 }

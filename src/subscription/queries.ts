@@ -9,11 +9,12 @@ import { checkPrincipal, principalMatcher } from './principals.js';
 import { checkState } from './state.js';
 import type { EndorserPrincipal, ImageRecord, Instant, SitePolicy, SubscriptionState } from './types.js';
 import { dateMs, instant, own } from './util.js';
+import { getImage } from './image-table.js';
 
 /** The record of an image UUID, if any. */
 export function findImage(state: SubscriptionState, uuid: string): ImageRecord | undefined {
   checkState(state);
-  return own(state.images, uuid);
+  return getImage(state, uuid);
 }
 
 /** Who vouches for an image: its record, the subscription and the signed list that carries it. */
@@ -35,7 +36,7 @@ export function findByChecksum(state: SubscriptionState, sha512: string): Vouche
   if (typeof sha512 !== 'string') throw new VmiListError('ERR_INPUT', 'sha512 must be a hex string');
   const want = sha512.trim().toLowerCase();
   const out: Voucher[] = [];
-  for (const r of Object.values(state.images)) {
+  for (const r of state.images) {
     const sum = r.image['sl:checksum:sha512'];
     if (typeof sum !== 'string' || sum.toLowerCase() !== want) continue;
     const sub = own(state.subscriptions, r.subscription);
@@ -49,7 +50,7 @@ export function findByChecksum(state: SubscriptionState, sha512: string): Vouche
 export function imagesByEndorser(state: SubscriptionState, endorser: string | EndorserPrincipal): ImageRecord[] {
   checkState(state);
   const matches = principalMatcher([checkPrincipal(typeof endorser === 'string' ? { dn: endorser } : endorser, 'endorser')]);
-  return Object.values(state.images).filter((r) => matches(r.endorser));
+  return state.images.filter((r) => matches(r.endorser));
 }
 
 /**
@@ -59,7 +60,7 @@ export function imagesByEndorser(state: SubscriptionState, endorser: string | En
  */
 export function runnable(state: SubscriptionState, policy?: SitePolicy): ImageRecord[] {
   checkState(state);
-  const records = Object.values(state.images);
+  const records = state.images;
   if (policy === undefined) return records.filter((r) => r.status === 'current');
   const p = compilePolicy(policy);
   return records.filter((r) => r.status !== 'expired' && evaluate(p, r).status === 'current');
@@ -77,7 +78,7 @@ export function deletable(state: SubscriptionState, now: Instant, options: Delet
   const { ms } = instant(now);
   const grace = options?.graceSeconds;
   if (!(typeof grace === 'number' && grace >= 0)) throw new VmiListError('ERR_INPUT', 'graceSeconds must be a non-negative number');
-  return Object.values(state.images).filter((r) => {
+  return state.images.filter((r) => {
     if (r.status !== 'expired' || r.inUse) return false;
     const since = Math.max(dateMs(r.expiredAt), r.lastUsedAt ? dateMs(r.lastUsedAt) : -Infinity);
     return since + grace * 1000 <= ms;
@@ -95,7 +96,7 @@ export type IntegrityResult =
  */
 export function checkImageIntegrity(state: SubscriptionState, uuid: string, observed: { readonly sha512: string; readonly size: number }): IntegrityResult {
   checkState(state);
-  const record = own(state.images, uuid);
+  const record = getImage(state, uuid);
   if (!record) return { ok: false, code: 'ERR_INPUT', message: `no image ${uuid} in the state` };
   const img = record.image;
   if (observed.size !== img['hv:size']) {

@@ -13,7 +13,7 @@ import { changesContent, expireRecord, imageChanges } from './records.js';
 import { allowedEndorsers, signerRetired } from './registry.js';
 import { checkListOrder } from './rules.js';
 import { setPolicy } from './site-policy.js';
-import { recordKeys, rememberKeys } from './keys.js';
+import { copyTable, indexOf, sealTable, type ImageTable } from './image-table.js';
 import { checkState } from './state.js';
 import type { AcceptedList, ImageRecord, Instant, SitePolicy, Subscription, SubscriptionState } from './types.js';
 import { dateMs, instant, own, sameJson } from './util.js';
@@ -147,7 +147,7 @@ export function reduceOrThrow(state: SubscriptionState, verified: VerifiedImageL
 }
 
 interface Applied {
-  images: Record<string, ImageRecord>;
+  images: ImageTable;
   drafts: EventDraft[];
   counts: { added: number; updated: number; expired: number; conflicts: number; ignored: number };
 }
@@ -156,106 +156,122 @@ function applyImages(state: SubscriptionState, sub: Subscription, list: ImageLis
   const p = compilePolicy(state.policy);
   const drafts: EventDraft[] = [];
   const counts = { added: 0, updated: 0, expired: 0, conflicts: 0, ignored: 0 };
-  // The new record map doubles as the set of UUIDs the list named: every
-  // listed UUID that keeps or gets a record is written here first, then the
-  // other records are copied over (one hash table instead of two).
-  const images: Record<string, ImageRecord> = {};
-  const order: string[] = [];
+  // Records keep their index: the new table is the old one with changed
+  // records written over their predecessors and new ones appended. It is
+  // built at the end, in one allocation of the right size (a 100k table is
+  // a large object; growing it by push would copy it).
+  const old = state.images;
+  const replacedAt: number[] = [];
+  const replaced: ImageRecord[] = [];
+  const appended: ImageRecord[] = [];
+  // UUIDs of the list that keep or got a record: old ones by index, new ones by UUID
+  const named = new Uint8Array(old.length);
+  const fresh = new Set<string>();
+  const mark = (i: number | undefined, uuid: string) => {
+    if (i === undefined) fresh.add(uuid);
+    else named[i] = 1;
+  };
   const listId = list['dc:identifier'];
   const version = list['hv:version'];
   const base = (uuid: string, image: Image) => ({ subscription: sub.id, uuid, image, at });
-
-  for (const entry of list['hv:images']) {
-    const img = entry['hv:image'];
+  const put = (i: number | undefined, r: ImageRecord) => {
+    mark(i, r.uuid);
+    if (i === undefined) appended.push(r);
+    else {
+      replacedAt.push(i);
+      replaced.push(r);
+    }
+  };
+  // A list keeps its order from version to version: the record after the
+  // last one found is tried before the UUID index (sequential memory access).
+  let next = 0;
+  // indexed loops: iterating a frozen array with for-of allocates per element
+  const entries = list['hv:images'];
+  for (let n = 0; n < entries.length; n++) {
+    const img = (entries[n] as ImageList['hv:images'][number])['hv:image'];
     const uuid = img['dc:identifier'];
-    if (images[uuid] !== undefined) {
+    const guess = old[next];
+    const i = guess !== undefined && guess.uuid === uuid ? next : indexOf(old, uuid);
+    if (i !== undefined) next = i + 1;
+    if (i === undefined ? fresh.has(uuid) : named[i] === 1) {
       counts.conflicts++;
       drafts.push({ type: 'image.conflict', subscription: sub.id, uuid, code: 'ERR_UUID_CONFLICT', message: `image ${uuid} appears more than once in list ${listId}; the first entry is used`, owner: '', listId, at });
       continue;
     }
-    // a verified list's UUIDs are RFC 4122 strings, never prototype keys: plain indexing is safe
-    const old = state.images[uuid];
-    if (old && old.subscription !== sub.id && own(state.subscriptions, old.subscription)) {
+    const prev = i === undefined ? undefined : old[i];
+    if (prev && prev.subscription !== sub.id && own(state.subscriptions, prev.subscription)) {
       counts.conflicts++;
-      images[uuid] = old;
-      order.push(uuid);
-      drafts.push({ type: 'image.conflict', subscription: sub.id, uuid, code: 'ERR_UUID_CONFLICT', message: `image ${uuid} of list ${listId} is owned by subscription ${old.subscription}; it was not changed`, owner: old.subscription, listId, at });
+      mark(i, uuid);
+      drafts.push({ type: 'image.conflict', subscription: sub.id, uuid, code: 'ERR_UUID_CONFLICT', message: `image ${uuid} of list ${listId} is owned by subscription ${prev.subscription}; it was not changed`, owner: prev.subscription, listId, at });
       continue;
     }
     const imageExpired = img['dc:date:expires'] !== undefined && !(dateMs(img['dc:date:expires']) > ms);
-    if (!old || old.subscription !== sub.id) {
+    if (!prev || prev.subscription !== sub.id) {
       // a retired endorser's lists keep its images up to date but bring no new ones
       if (imageExpired || retired || (sub.newImages === 'ignore' && !p.approved.has(uuid))) {
         counts.ignored++;
         continue;
       }
-      const fresh: ImageRecord = { uuid, subscription: sub.id, listId, status: 'pending', approved: sub.newImages === 'approve', image: img, endorser: signer, listVersion: version, addedAt: at, updatedAt: at };
-      const rec = withStatus(fresh, evaluate(p, fresh), at);
-      images[uuid] = rec;
-      order.push(uuid);
+      const created: ImageRecord = { uuid, subscription: sub.id, listId, status: 'pending', approved: sub.newImages === 'approve', image: img, endorser: signer, listVersion: version, addedAt: at, updatedAt: at };
+      const rec = withStatus(created, evaluate(p, created), at);
+      put(i, rec);
       counts.added++;
       // a VO the site does not support must not bother the site
       if (rec.deniedReason !== 'vo-unsupported') drafts.push({ type: 'image.added', ...base(uuid, img), status: rec.status, ...(rec.deniedReason ? { deniedReason: rec.deniedReason } : {}) });
       continue;
     }
-    const changes = imageChanges(old.image, img);
-    const endorserChanged = old.endorser.dn !== signer.dn || old.endorser.ca !== signer.ca;
-    if (old.status === 'expired') {
+    const changes = imageChanges(prev.image, img);
+    const endorserChanged = prev.endorser.dn !== signer.dn || prev.endorser.ca !== signer.ca;
+    if (prev.status === 'expired') {
       if (imageExpired) continue;
-      const { expiredAt: _a, expiryReason: _r, ...rest } = old;
-      const approved = old.approved && !(p.policy.reapproveOnChange && changesContent(changes));
+      const { expiredAt: _a, expiryReason: _r, ...rest } = prev;
+      const approved = prev.approved && !(p.policy.reapproveOnChange && changesContent(changes));
       const back: ImageRecord = { ...rest, status: 'pending', approved, image: img, endorser: signer, listId, listVersion: version, updatedAt: at };
       const rec = withStatus(back, evaluate(p, back), at);
-      images[uuid] = rec;
-      order.push(uuid);
+      put(i, rec);
       counts.added++;
       drafts.push({ type: 'image.added', ...base(uuid, img), status: rec.status, ...(rec.deniedReason ? { deniedReason: rec.deniedReason } : {}), returned: true });
       continue;
     }
     if (imageExpired) {
-      images[uuid] = expireRecord({ ...old, image: img }, 'image-expired', at);
-      order.push(uuid);
+      put(i, expireRecord({ ...prev, image: img }, 'image-expired', at));
       counts.expired++;
       drafts.push({ type: 'image.expired', ...base(uuid, img), reason: 'image-expired' });
       continue;
     }
     if (changes.length === 0 && !endorserChanged) {
-      images[uuid] = old; // same image, same policy: same record
-      order.push(uuid);
+      mark(i, uuid); // same image, same policy: same record
       continue;
     }
-    const approved = old.approved && !(p.policy.reapproveOnChange && changesContent(changes));
-    const changed: ImageRecord = { ...old, approved, image: img, endorser: signer, listVersion: changes.length ? version : old.listVersion, updatedAt: at };
+    const approved = prev.approved && !(p.policy.reapproveOnChange && changesContent(changes));
+    const changed: ImageRecord = { ...prev, approved, image: img, endorser: signer, listVersion: changes.length ? version : prev.listVersion, updatedAt: at };
     const rec = withStatus(changed, evaluate(p, changed), at);
-    images[uuid] = rec;
-    order.push(uuid);
+    put(i, rec);
     counts.updated++;
-    const all = [...changes, ...(endorserChanged ? (['endorser'] as const) : []), ...(rec.status !== old.status || rec.deniedReason !== old.deniedReason ? (['status'] as const) : [])];
-    drafts.push({ type: 'image.updated', ...base(uuid, img), changes: all, previous: old.image, status: rec.status, previousStatus: old.status });
+    const all = [...changes, ...(endorserChanged ? (['endorser'] as const) : []), ...(rec.status !== prev.status || rec.deniedReason !== prev.deniedReason ? (['status'] as const) : [])];
+    drafts.push({ type: 'image.updated', ...base(uuid, img), changes: all, previous: prev.image, status: rec.status, previousStatus: prev.status });
   }
 
-  // One pass copies the records the list did not name and finds this
-  // subscription's live ones among them (no longer endorsed: they expire).
-  // Key-by-key copying is cheaper than a spread of a large record.
-  const gone: string[] = [];
-  for (const uuid of recordKeys(state.images)) {
-    if (images[uuid] !== undefined) continue;
-    const r = state.images[uuid];
-    if (r === undefined) continue;
-    images[uuid] = r;
-    order.push(uuid);
-    if (r.subscription === sub.id && r.status !== 'expired') gone.push(uuid);
+  // This subscription's live records the list did not name are no longer endorsed: they expire.
+  const gone: number[] = [];
+  for (let i = 0; i < old.length; i++) {
+    if (named[i] === 1) continue;
+    const r = old[i] as ImageRecord;
+    if (r.subscription === sub.id && r.status !== 'expired') gone.push(i);
   }
-  rememberKeys(images, order);
-  gone.sort();
-  for (const uuid of gone) {
-    const r = state.images[uuid] as ImageRecord;
-    images[uuid] = expireRecord(r, 'left-list', at);
+  const uuidAt = (i: number) => (old[i] as ImageRecord).uuid;
+  gone.sort((a, b) => (uuidAt(a) < uuidAt(b) ? -1 : uuidAt(a) > uuidAt(b) ? 1 : 0));
+  for (const i of gone) {
+    const r = old[i] as ImageRecord;
+    put(i, expireRecord(r, 'left-list', at));
     counts.expired++;
-    drafts.push({ type: 'image.expired', ...base(uuid, r.image), reason: 'left-list' });
+    drafts.push({ type: 'image.expired', ...base(r.uuid, r.image), reason: 'left-list' });
   }
-  // frozen: the key memo above stays true, and a caller that edits the map in
-  // place gets an error instead of silently losing records on the next reduce
-  Object.freeze(images);
-  return { images, drafts, counts };
+  if (replaced.length === 0 && appended.length === 0) return { images: old, drafts, counts };
+  // sealed (frozen): the index memo stays true, and a caller that edits the
+  // table in place gets an error instead of corrupting the next reduction
+  const images = copyTable(old, appended.length);
+  for (let k = 0; k < replaced.length; k++) images[replacedAt[k] as number] = replaced[k] as ImageRecord;
+  for (let k = 0; k < appended.length; k++) images[old.length + k] = appended[k] as ImageRecord;
+  return { images: sealTable(images, old), drafts, counts };
 }

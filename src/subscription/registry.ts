@@ -9,8 +9,9 @@ import { VmiListError } from '../errors.js';
 import { EventSink, type ReduceResult } from './events.js';
 import { checkPrincipal, principalMatcher, principalMatches } from './principals.js';
 import { expireRecord } from './records.js';
-import type { EndorserPrincipal, EndorserRegistry, ImageRecord, NowOptions, RegistryEndorser, RegistryUpstream, Subscription, SubscriptionState } from './types.js';
+import type { EndorserPrincipal, EndorserRegistry, NowOptions, RegistryEndorser, RegistryUpstream, Subscription, SubscriptionState } from './types.js';
 import { checkId, dateMs, instant, own, sameJson } from './util.js';
+import { mapImages } from './image-table.js';
 
 /** The endorsers a registry vouches for; `ms` given: a stale upstream copy counts for nothing. */
 export function registryEndorsers(state: SubscriptionState, id: string, ms?: number, seen: ReadonlySet<string> = new Set()): RegistryEndorser[] {
@@ -63,17 +64,14 @@ function checkEndorser(value: unknown, what: string): RegistryEndorser {
 export function expireUnendorsed(state: SubscriptionState, sink: EventSink, at: string): SubscriptionState {
   const dropped = new Map<string, (s: { dn: string; ca: string }) => boolean>();
   for (const sub of Object.values(state.subscriptions)) dropped.set(sub.id, principalMatcher(allowedEndorsers(state, sub)));
-  let images: Record<string, ImageRecord> | undefined;
-  for (const r of Object.values(state.images)) {
-    if (r.status === 'expired') continue;
+  const images = mapImages(state.images, (r) => {
+    if (r.status === 'expired') return r;
     const allowed = dropped.get(r.subscription);
-    if (!allowed || allowed(r.endorser)) continue;
-    images ??= { ...state.images };
-    const next = expireRecord(r, 'endorser-removed', at);
-    images[r.uuid] = next;
+    if (!allowed || allowed(r.endorser)) return r;
     sink.push({ type: 'image.expired', subscription: r.subscription, uuid: r.uuid, image: r.image, reason: 'endorser-removed', at });
-  }
-  return images ? { ...state, images } : state;
+    return expireRecord(r, 'endorser-removed', at);
+  });
+  return images !== state.images ? { ...state, images } : state;
 }
 
 function diffEndorsers(sink: EventSink, registry: string, before: readonly RegistryEndorser[], after: readonly RegistryEndorser[], at: string): void {

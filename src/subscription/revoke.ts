@@ -7,8 +7,9 @@ import { EventSink, type ReduceResult } from './events.js';
 import { checkPrincipal, principalMatcher } from './principals.js';
 import { expireRecord } from './records.js';
 import { checkState } from './state.js';
-import type { EndorserPrincipal, ImageRecord, NowOptions, SubscriptionState } from './types.js';
+import type { EndorserPrincipal, NowOptions, SubscriptionState } from './types.js';
 import { instant, sameJson } from './util.js';
+import { mapImages } from './image-table.js';
 
 /** Revokes an endorser principal (`ca` absent: any CA). */
 export function revokeEndorser(state: SubscriptionState, endorser: EndorserPrincipal, options: NowOptions): ReduceResult {
@@ -17,12 +18,12 @@ export function revokeEndorser(state: SubscriptionState, endorser: EndorserPrinc
   const { at } = instant(options?.now);
   const sink = new EventSink();
   const matches = principalMatcher([principal]);
-  let images: Record<string, ImageRecord> | undefined;
-  for (const r of Object.values(state.images)) {
-    if (r.status === 'expired' || !matches(r.endorser)) continue;
-    (images ??= { ...state.images })[r.uuid] = expireRecord(r, 'endorser-revoked', at);
+  const table = mapImages(state.images, (r) => {
+    if (r.status === 'expired' || !matches(r.endorser)) return r;
     sink.push({ type: 'image.revoked', subscription: r.subscription, uuid: r.uuid, image: r.image, reason: 'endorser-revoked', endorser: principal, at });
-  }
+    return expireRecord(r, 'endorser-revoked', at);
+  });
+  const images = table !== state.images ? table : undefined;
   const known = state.revokedEndorsers.some((r) => sameJson({ dn: r.dn, ca: r.ca }, { dn: principal.dn, ca: principal.ca }));
   const revokedEndorsers = known ? state.revokedEndorsers : [...state.revokedEndorsers, { ...principal, at }];
   if (!images && known) return { state, events: [] };

@@ -9,14 +9,15 @@ import { compilePolicy, evaluate, withStatus } from './policy.js';
 import { statusEvent } from './records.js';
 import { checkPolicy } from './state.js';
 import type { ImageRecord, Instant, NowOptions, SitePolicy, SubscriptionState } from './types.js';
-import { instant, own, sameJson } from './util.js';
+import { instant, sameJson } from './util.js';
+import { getImage, mapImages, updateImages } from './image-table.js';
 
 // Without `now` the events are dated with the latest time the state records,
 // which keeps the call pure and deterministic.
 function whenOf(state: SubscriptionState, now: Instant | undefined): string {
   if (now !== undefined) return instant(now).at;
   let latest = '';
-  for (const r of Object.values(state.images)) if (r.updatedAt > latest) latest = r.updatedAt;
+  for (const r of state.images) if (r.updatedAt > latest) latest = r.updatedAt;
   for (const s of Object.values(state.subscriptions)) {
     if (s.createdAt > latest) latest = s.createdAt;
     if (s.last && s.last.acceptedAt > latest) latest = s.last.acceptedAt;
@@ -27,22 +28,19 @@ function whenOf(state: SubscriptionState, now: Instant | undefined): string {
 function reevaluate(state: SubscriptionState, policy: SitePolicy, at: string, only?: ReadonlySet<string>, patch?: (r: ImageRecord) => ImageRecord): ReduceResult {
   const p = compilePolicy(policy);
   const sink = new EventSink();
-  let images: Record<string, ImageRecord> | undefined;
-  const uuids = only ? [...only].filter((u) => own(state.images, u)) : Object.keys(state.images);
-  for (const uuid of uuids) {
-    const old = state.images[uuid] as ImageRecord;
+  const step = (old: ImageRecord): ImageRecord => {
     const patched = patch ? patch(old) : old;
     const next = withStatus(patched, evaluate(p, patched), at);
-    if (next === old) continue;
-    images ??= { ...state.images };
-    images[uuid] = next === patched && patched !== old ? { ...patched, updatedAt: at } : next;
+    if (next === old) return old;
     if (old.status !== 'expired') {
       // approve → deny → approve within one second: the state left behind tells the events apart
       const e = statusEvent(old, next, at);
       if (e) sink.push(e, `${old.status}/${old.deniedReason ?? ''}`);
     }
-  }
-  const next: SubscriptionState = { ...state, policy, ...(images ? { images } : {}) };
+    return next === patched && patched !== old ? { ...patched, updatedAt: at } : next;
+  };
+  const images = only ? updateImages(state.images, only, step) : mapImages(state.images, step);
+  const next: SubscriptionState = { ...state, policy, ...(images !== state.images ? { images } : {}) };
   return { state: next, events: sink.events };
 }
 
@@ -78,7 +76,7 @@ export function approveImage(state: SubscriptionState, uuid: string, options: No
   checkUuid(uuid);
   const { at } = instant(options?.now);
   let policy = withList(state.policy, 'deniedImages', remove(state.policy.deniedImages, uuid));
-  if (!own(state.images, uuid)) policy = withList(policy, 'approvedImages', add(policy.approvedImages, uuid));
+  if (!getImage(state, uuid)) policy = withList(policy, 'approvedImages', add(policy.approvedImages, uuid));
   return reevaluate(state, policy, at, new Set([uuid]), (r) => (r.approved ? r : { ...r, approved: true }));
 }
 

@@ -5,19 +5,18 @@
  */
 import { VmiListError } from '../errors.js';
 import type { Issue } from '../errors.js';
-import { rememberKeys } from './keys.js';
 import { STATE_VERSION, type SitePolicy, type SubscriptionState } from './types.js';
 
 /** A new, empty state. */
 export function emptyState(): SubscriptionState {
-  return { stateVersion: STATE_VERSION, subscriptions: {}, images: {}, registries: {}, revokedEndorsers: [], policy: {} };
+  return { stateVersion: STATE_VERSION, subscriptions: {}, images: Object.freeze([]), registries: {}, revokedEndorsers: [], policy: {} };
 }
 
 /** Cheap check on every call: catches a state from elsewhere that was never migrated. */
 export function checkState(state: unknown): asserts state is SubscriptionState {
   const s = state as Partial<SubscriptionState> | null;
-  if (typeof s !== 'object' || s === null || s.stateVersion !== STATE_VERSION || typeof s.images !== 'object' || typeof s.subscriptions !== 'object') {
-    throw new VmiListError('ERR_INPUT', 'not a subscription state of this release (stateVersion 1); pass a saved state through migrateState() first');
+  if (typeof s !== 'object' || s === null || s.stateVersion !== STATE_VERSION || !Array.isArray(s.images) || typeof s.subscriptions !== 'object') {
+    throw new VmiListError('ERR_INPUT', `not a subscription state of this release (stateVersion ${STATE_VERSION}); pass a saved state through migrateState() first`);
   }
 }
 
@@ -133,10 +132,22 @@ const registry = obj(
   { id: str, endorsers: arr(endorser) },
   { name: str, vo: str, upstream: obj({ source: str, maxAgeSeconds: num }, { syncedAt: str, endorsers: arr(endorser), staleSince: str }) },
 );
+// one record per UUID
+const table: Check = (v, p, i) => {
+  if (!Array.isArray(v)) return void i.push({ path: p, message: 'must be an array' });
+  const seen = new Set<string>();
+  v.forEach((x: unknown, n) => {
+    record(x, `${p}/${n}`, i);
+    const uuid = isObj(x) ? x.uuid : undefined;
+    if (typeof uuid !== 'string') return;
+    if (seen.has(uuid)) i.push({ path: `${p}/${n}/uuid`, message: `repeats ${JSON.stringify(uuid)}: one record per image UUID` });
+    seen.add(uuid);
+  });
+};
 const stateCheck = obj({
-  stateVersion: oneOf('1'),
+  stateVersion: oneOf(String(STATE_VERSION)),
   subscriptions: map(subscription),
-  images: map(record, 'uuid'),
+  images: table,
   registries: map(registry),
   revokedEndorsers: arr(obj({ dn: str, at: str }, { ca: str })),
   policy: policyCheck,
@@ -167,7 +178,19 @@ export function checkPolicy(policy: unknown): SitePolicy {
 }
 
 // Upgrades, one per older layout: `MIGRATIONS[n]` turns layout n into n + 1.
-const MIGRATIONS: Record<number, (s: Record<string, unknown>) => Record<string, unknown>> = {};
+const MIGRATIONS: Record<number, (s: Record<string, unknown>) => Record<string, unknown>> = {
+  // 1 → 2: `images` was an object keyed by UUID; now an array of records in that order
+  1: (s) => {
+    const issues: Issue[] = [];
+    map(record, 'uuid')(s.images, '/images', issues);
+    if (issues.length) throw malformed(issues);
+    return { ...s, stateVersion: 2, images: Object.values(s.images as Record<string, unknown>) };
+  },
+};
+
+function malformed(issues: readonly Issue[]): VmiListError {
+  return new VmiListError('ERR_INPUT', `state is malformed (${issues.length} issue${issues.length > 1 ? 's' : ''}): ${issues[0]?.path} ${issues[0]?.message}`, { issues: issues.slice(0, 100) });
+}
 
 /**
  * Validates a state read back from storage (a string or parsed JSON) and
@@ -199,10 +222,6 @@ export function migrateState(json: unknown): SubscriptionState {
   }
   const issues: Issue[] = [];
   stateCheck({ ...s, stateVersion: String(s.stateVersion) }, '', issues);
-  if (issues.length) {
-    throw new VmiListError('ERR_INPUT', `state is malformed (${issues.length} issue${issues.length > 1 ? 's' : ''}): ${issues[0]?.path} ${issues[0]?.message}`, { issues: issues.slice(0, 100) });
-  }
-  const state = s as unknown as SubscriptionState;
-  rememberKeys(state.images, Object.keys(state.images));
-  return state;
+  if (issues.length) throw malformed(issues);
+  return s as unknown as SubscriptionState;
 }

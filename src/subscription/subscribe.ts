@@ -9,8 +9,9 @@ import { checkPrincipal } from './principals.js';
 import { expireRecord } from './records.js';
 import { expireUnendorsed } from './registry.js';
 import { checkState } from './state.js';
-import type { EndorserPrincipal, ImageRecord, NewImagesPolicy, NowOptions, Subscription, SubscriptionState } from './types.js';
+import type { EndorserPrincipal, NewImagesPolicy, NowOptions, Subscription, SubscriptionState } from './types.js';
 import { checkId, instant, own } from './util.js';
+import { mapImages } from './image-table.js';
 
 /** Input of {@link subscribe}. */
 export interface SubscribeInput {
@@ -118,12 +119,11 @@ export function unsubscribe(state: SubscriptionState, idOrListId: string, option
   const { at } = instant(options?.now);
   const sub = find(state, idOrListId);
   const sink = new EventSink();
-  const images: Record<string, ImageRecord> = { ...state.images };
-  for (const r of Object.values(state.images)) {
-    if (r.subscription !== sub.id || r.status === 'expired') continue;
-    images[r.uuid] = expireRecord(r, 'subscription-removed', at);
+  const images = mapImages(state.images, (r) => {
+    if (r.subscription !== sub.id || r.status === 'expired') return r;
     sink.push({ type: 'image.expired', subscription: sub.id, uuid: r.uuid, image: r.image, reason: 'subscription-removed', at });
-  }
+    return expireRecord(r, 'subscription-removed', at);
+  });
   const { [sub.id]: _gone, ...subscriptions } = state.subscriptions;
   sink.push({ type: 'subscription.removed', subscription: sub.id, at });
   return { state: { ...state, subscriptions, images }, events: sink.events };

@@ -6,7 +6,7 @@
 import type { Image } from '../model/types.js';
 
 /** Version of the state layout written by this release. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 // The same principal type the verifier's allow-list uses (exported from the smime entry).
 import type { EndorserPrincipal } from '../smime/types.js';
@@ -199,11 +199,14 @@ export interface RevokedEndorser extends EndorserPrincipal {
 /** The whole subscriber state. */
 export interface SubscriptionState {
   /** Layout version: {@link STATE_VERSION}. */
-  readonly stateVersion: 1;
+  readonly stateVersion: 2;
   /** Subscriptions by id. */
   readonly subscriptions: Readonly<Record<string, Subscription>>;
-  /** Every image known, by UUID (one owner each). */
-  readonly images: Readonly<Record<string, ImageRecord>>;
+  /**
+   * Every image known, one record per UUID (so one owner each), in the order
+   * they were first recorded. Look records up with `findImage`.
+   */
+  readonly images: readonly ImageRecord[];
   /** Endorser registries by id. */
   readonly registries: Readonly<Record<string, EndorserRegistry>>;
   /** Endorsers whose lists are no longer accepted. */

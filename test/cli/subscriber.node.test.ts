@@ -29,6 +29,8 @@ let cacheDir: string;
 const base = () => ['--state', statePath, '--ca-dir', join(ROOT, 'vectors/trust'), '--allow-http'];
 const stateBytes = () => readFileSync(statePath);
 const state = () => JSON.parse(readFileSync(statePath, 'utf8'));
+/** The saved image records by UUID. */
+const records = (): Record<string, { status: string }> => Object.fromEntries(state().state.images.map((r: { uuid: string }) => [r.uuid, r]));
 const cached = () => readdirSync(join(cacheDir, 'cache')).sort();
 
 beforeAll(async () => {
@@ -82,12 +84,12 @@ describe('vmilist subscriber, end to end', () => {
     const r = await vmilist(['subscribe', server.url('/list.smime'), ...base()]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`subscribed ${LIST_ID}`);
-    expect(Object.keys(state().state.images).sort()).toEqual([A, B]);
-    expect(Object.values(state().state.images).map((i) => (i as { status: string }).status)).toEqual(['pending', 'pending']);
+    expect(Object.keys(records()).sort()).toEqual([A, B]);
+    expect(Object.values(records()).map((i) => i.status)).toEqual(['pending', 'pending']);
     const a = await vmilist(['approve', A, B, '--state', statePath]);
     expect(a.code, a.stderr).toBe(0);
-    const s = state().state.images;
-    expect([s[A].status, s[B].status]).toEqual(['current', 'current']);
+    const s = records();
+    expect([s[A]?.status, s[B]?.status]).toEqual(['current', 'current']);
     const subs = await vmilist(['subscriptions', '--state', statePath]);
     expect(subs.stdout).toContain(server.url('/list.smime'));
     expect(subs.stdout).toContain('2 current, 0 pending');
@@ -238,7 +240,7 @@ describe('vmilist subscriber, end to end', () => {
   it('deny takes an image out of the runnable set; cache moves its file out', async () => {
     const r = await vmilist(['deny', A, '--state', statePath, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(state().state.images[A].status).toBe('denied');
+    expect(records()[A]?.status).toBe('denied');
     const c = await vmilist(['cache', ...base(), '--max-attempts', '99']);
     expect(cached()).toEqual([]);
     expect(c.stdout).toContain(`expired ${A} (denied`);
@@ -268,7 +270,7 @@ describe('vmilist subscriber, end to end', () => {
     const c = await vmilist(['cache', ...base(), '--delete-expired']);
     expect(c.code, c.stderr).toBe(0);
     expect(cached()).toEqual([]);
-    expect(Object.values(state().state.images).every((i) => (i as { status: string }).status === 'expired')).toBe(true);
+    expect(Object.values(records()).every((i) => i.status === 'expired')).toBe(true);
   });
 
   it('every subscriber command has help and refuses unknown options', async () => {

@@ -15,6 +15,7 @@ import {
   revokeEndorser,
   setPolicy,
   subscribe,
+  type ImageRecord,
   type ReduceResult,
   type SubscriptionEvent,
   type SubscriptionState,
@@ -180,8 +181,10 @@ describe('reducer properties', () => {
         const lastLists = new Map<string, VerifiedImageList>();
         for (const s of run(h)) {
           if (s.list && s.result.events.some((e) => e.type === 'list.accepted')) lastLists.set(s.list.list['dc:identifier'], s.list);
-          for (const [uuid, r] of Object.entries(s.result.state.images)) {
-            expect(r.uuid).toBe(uuid);
+          const uuids = s.result.state.images.map((r) => r.uuid);
+          expect(new Set(uuids).size).toBe(uuids.length);
+          for (const r of s.result.state.images) {
+            const uuid = r.uuid;
             if (r.status === 'expired') continue;
             const sub = s.result.state.subscriptions[r.subscription];
             expect(sub?.listId).toBe(r.listId);
@@ -236,8 +239,8 @@ describe('reducer properties', () => {
     fc.assert(
       fc.property(history, (h) => {
         for (const s of run(h)) {
-          const b = s.before.images;
-          const a = s.result.state.images;
+          const b: Record<string, ImageRecord | undefined> = Object.fromEntries(s.before.images.map((r) => [r.uuid, r]));
+          const a: Record<string, ImageRecord | undefined> = Object.fromEntries(s.result.state.images.map((r) => [r.uuid, r]));
           const byUuid = new Map<string, string[]>();
           for (const e of imageEvents(s.result.events)) byUuid.set(e.uuid, [...(byUuid.get(e.uuid) ?? []), e.type]);
           for (const uuid of new Set([...Object.keys(a), ...Object.keys(b)])) {

@@ -3,7 +3,7 @@
 // list, UUIDs keep lists from affecting each other, images expire when no
 // longer listed, and the image hash leads back to the signed list.
 import { describe, expect, test } from 'vitest';
-import { deletable, explainEvents, findByChecksum, forgetImages, markInUse, reduce, staleSubscriptions, type SubscriptionEvent } from '../../src/index.js';
+import { deletable, explainEvents, findByChecksum, findImage, forgetImages, markInUse, reduce, staleSubscriptions, type SubscriptionEvent } from '../../src/index.js';
 import { image, verified } from '../support/verified.js';
 import { Publisher, Site, day } from './world.js';
 
@@ -85,18 +85,18 @@ describe('attacks on the subscription', () => {
     s.subscribeTo(squatter, day(0), { newImages: 'approve' });
     const victim = image('victim');
     s.receive(endorser.publish([victim], day(0)), day(0));
-    const ownerRecord = s.state.images[victim['dc:identifier']];
+    const ownerRecord = findImage(s.state, victim['dc:identifier']);
     const forged = image('victim', { 'hv:uri': 'https://evil.example.org/victim.img', 'sl:checksum:sha512': 'e'.repeat(128) });
     s.receive(squatter.publish([forged, image('squatter-own')], day(1)), day(1));
     const [conflict] = ofType(s.events, 'image.conflict');
     expect([conflict?.code, conflict?.owner, conflict?.uuid]).toEqual(['ERR_UUID_CONFLICT', endorser.listLabel, victim['dc:identifier']]);
-    expect(s.state.images[victim['dc:identifier']]).toBe(ownerRecord);
+    expect(findImage(s.state, victim['dc:identifier'])).toBe(ownerRecord);
     expect(s.runnable()).toEqual(['squatter-own', 'victim']);
     // the producer can be told, in words
     expect(explainEvents(s.events).join('\n')).toMatch(/owned by subscription .*tell the list's producer/);
     // and when the squatting list later drops it, the owner's image is still untouched
     s.receive(squatter.publish([image('squatter-own')], day(2)), day(2));
-    expect(s.state.images[victim['dc:identifier']]).toBe(ownerRecord);
+    expect(findImage(s.state, victim['dc:identifier'])).toBe(ownerRecord);
   });
 
   test('a list with another list UUID cannot affect a subscription', () => {
@@ -154,6 +154,6 @@ describe('subscriber duties', () => {
     const heir = new Publisher('Heir');
     s.subscribeTo(heir, day(2), { newImages: 'approve' });
     s.receive(heir.publish([image('a')], day(2)), day(2));
-    expect(s.state.images[image('a')['dc:identifier']]?.subscription).toBe(heir.listLabel);
+    expect(findImage(s.state, image('a')['dc:identifier'])?.subscription).toBe(heir.listLabel);
   });
 });

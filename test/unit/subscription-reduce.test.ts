@@ -4,6 +4,8 @@ import {
   VmiListError,
   emptyState,
   explainEvents,
+  findImage,
+  migrateState,
   reduce,
   reduceOrThrow,
   subscribe,
@@ -37,8 +39,8 @@ describe('first list', () => {
     const r = reduce(subscribed(), verified(spec()), { now: t(1), subscription: 'alice' });
     expect(r.state.subscriptions['alice']?.listId).toBe(uuidOf('alice'));
     expect(types(r.events)).toEqual(['list.accepted', 'image.added', 'image.added']);
-    expect(Object.values(r.state.images).map((i) => i.status)).toEqual(['pending', 'pending']);
-    const rec = r.state.images[uuidOf('a')];
+    expect(r.state.images.map((i) => i.status)).toEqual(['pending', 'pending']);
+    const rec = findImage(r.state, uuidOf('a'));
     expect(rec?.endorser).toEqual({ dn: E.dn, ca: E.ca });
     expect(rec?.listVersion).toBe('1');
   });
@@ -65,14 +67,14 @@ describe('first list', () => {
 
   test('keeps unknown image fields', () => {
     const r = reduce(subscribed(), verified(spec({ images: [image('a', { 'ad:vo': 'atlas', 'ad:mpuri': 'https://mp/1' })] })), { now: t(1) });
-    expect(r.state.images[uuidOf('a')]?.image['ad:mpuri']).toBe('https://mp/1');
+    expect(findImage(r.state, uuidOf('a'))?.image['ad:mpuri']).toBe('https://mp/1');
   });
 
   test('newImages approve and ignore', () => {
     const ok = reduce(subscribed({ newImages: 'approve' }), verified(spec()), { now: t(1) });
-    expect(Object.values(ok.state.images).every((i) => i.status === 'current')).toBe(true);
+    expect(ok.state.images.every((i) => i.status === 'current')).toBe(true);
     const ign = reduce(subscribed({ newImages: 'ignore' }), verified(spec()), { now: t(1) });
-    expect(Object.keys(ign.state.images)).toHaveLength(0);
+    expect(ign.state.images).toHaveLength(0);
     const acc = ign.events[0];
     expect(acc?.type === 'list.accepted' && acc.counts.ignored).toBe(2);
   });
@@ -151,10 +153,10 @@ describe('image lifecycle', () => {
     const r = reduce(s0, verified(spec({ version: '2', created: t(2), images: [image('a'), b2] })), { now: t(3) });
     const up = r.events.find((e) => e.type === 'image.updated');
     expect(up?.type === 'image.updated' && up.changes).toEqual(['checksum', 'size', 'version']);
-    expect(r.state.images[uuidOf('b')]?.status).toBe('current');
-    expect(r.state.images[uuidOf('b')]?.listVersion).toBe('2');
+    expect(findImage(r.state, uuidOf('b'))?.status).toBe('current');
+    expect(findImage(r.state, uuidOf('b'))?.listVersion).toBe('2');
     // an unchanged image keeps its record object (structural sharing)
-    expect(r.state.images[uuidOf('a')]).toBe(s0.images[uuidOf('a')]);
+    expect(findImage(r.state, uuidOf('a'))).toBe(findImage(s0, uuidOf('a')));
   });
 
   test('reapproveOnChange sends a changed image back to pending', () => {
@@ -163,19 +165,19 @@ describe('image lifecycle', () => {
     const r = reduce(s, verified(spec({ version: '2', created: t(2), images: [image('a'), b2] })), { now: t(3) });
     const up = r.events.find((e) => e.type === 'image.updated');
     expect(up?.type === 'image.updated' && up.changes).toEqual(['uri', 'status']);
-    expect(r.state.images[uuidOf('b')]?.status).toBe('pending');
+    expect(findImage(r.state, uuidOf('b'))?.status).toBe('pending');
   });
 
   test('an image that leaves the list expires; it comes back with its approval', () => {
     const gone = reduce(start(), verified(spec({ version: '2', created: t(2), images: [image('a')] })), { now: t(3) });
     const ev = gone.events.find((e) => e.type === 'image.expired');
     expect(ev?.type === 'image.expired' && ev.reason).toBe('left-list');
-    expect(gone.state.images[uuidOf('b')]?.status).toBe('expired');
+    expect(findImage(gone.state, uuidOf('b'))?.status).toBe('expired');
     const back = reduce(gone.state, verified(spec({ version: '3', created: t(4) })), { now: t(5) });
     const added = back.events.find((e) => e.type === 'image.added');
     expect(added?.type === 'image.added' && added.returned).toBe(true);
-    expect(back.state.images[uuidOf('b')]?.status).toBe('current');
-    expect(back.state.images[uuidOf('b')]?.expiredAt).toBeUndefined();
+    expect(findImage(back.state, uuidOf('b'))?.status).toBe('current');
+    expect(findImage(back.state, uuidOf('b'))?.expiredAt).toBeUndefined();
   });
 
   test('an image whose own dc:date:expires passed expires on the next list', () => {
@@ -193,14 +195,14 @@ describe('image lifecycle', () => {
     const r = reduce(s, verified({ list: 'bob', version: '1', created: t(1), expires: t(30), images: [hijack, image('c')], by: other }), { now: t(2), subscription: 'bob' });
     const conflict = r.events.find((e) => e.type === 'image.conflict');
     expect(conflict?.type === 'image.conflict' && [conflict.code, conflict.owner, conflict.uuid]).toEqual(['ERR_UUID_CONFLICT', 'alice', uuidOf('b')]);
-    expect(r.state.images[uuidOf('b')]).toBe(s.images[uuidOf('b')]);
-    expect(r.state.images[uuidOf('c')]?.subscription).toBe('bob');
+    expect(findImage(r.state, uuidOf('b'))).toBe(findImage(s, uuidOf('b')));
+    expect(findImage(r.state, uuidOf('c'))?.subscription).toBe('bob');
   });
 
   test('a UUID twice in one list: the first entry is used, the second reported', () => {
     const r = reduce(subscribed(), verified(spec({ images: [image('a'), image('a', { 'hv:uri': 'x' })] })), { now: t(1) });
     expect(types(r.events)).toEqual(['list.accepted', 'image.added', 'image.conflict']);
-    expect(r.state.images[uuidOf('a')]?.image['hv:uri']).toBe(image('a')['hv:uri']);
+    expect(findImage(r.state, uuidOf('a'))?.image['hv:uri']).toBe(image('a')['hv:uri']);
   });
 
   test('events have stable ids: same call, same ids; other time, other ids; unique per call', () => {
@@ -219,6 +221,34 @@ describe('image lifecycle', () => {
     expect(text).toHaveLength(gone.events.length);
     expect(text[1]).toContain(uuidOf('b'));
     expect(text[1]).toContain('no longer lists it');
+  });
+
+  test('records keep their place in the table; new ones are appended; list order does not matter', () => {
+    const s0 = start();
+    const b2 = image('b', { 'hv:version': '2' });
+    const next = spec({ version: '2', created: t(2), images: [image('c'), b2, image('d'), image('a')] });
+    const r = reduce(s0, verified(next), { now: t(3) });
+    expect(r.state.images.map((i) => i.uuid)).toEqual([uuidOf('a'), uuidOf('b'), uuidOf('c'), uuidOf('d')]);
+    expect(r.state.images[0]).toBe(s0.images[0]);
+    expect(findImage(r.state, uuidOf('b'))?.listVersion).toBe('2');
+    expect(Object.isFrozen(r.state.images)).toBe(true);
+    // the same reduction of the state after a JSON round trip (index built afresh)
+    const list = verified(next);
+    const again = reduce(migrateState(JSON.stringify(s0)), list, { now: t(3) });
+    expect(again.state).toEqual(reduce(s0, list, { now: t(3) }).state);
+    expect(again.events).toEqual(reduce(s0, list, { now: t(3) }).events);
+    // another order: old records stay where they were, new ones come in list order
+    const other = reduce(s0, verified({ ...next, images: [image('a'), image('d'), b2, image('c')] }), { now: t(3) });
+    expect(other.state.images.map((i) => i.uuid)).toEqual([uuidOf('a'), uuidOf('b'), uuidOf('d'), uuidOf('c')]);
+  });
+
+  test('findImage on a parsed state that was extended in place still finds every record', () => {
+    const s = migrateState(JSON.stringify(start()));
+    expect(findImage(s, uuidOf('a'))?.uuid).toBe(uuidOf('a'));
+    const extra = { ...s.images[0]!, uuid: uuidOf('z') };
+    (s.images as unknown as unknown[]).push(extra);
+    expect(findImage(s, uuidOf('z'))).toBe(extra);
+    expect(findImage(s, uuidOf('nope'))).toBeUndefined();
   });
 });
 

@@ -14,9 +14,10 @@ function populated() {
 }
 
 describe('emptyState and migrateState', () => {
-  test('an empty state is plain JSON with stateVersion 1', () => {
+  test('an empty state is plain JSON with stateVersion 2', () => {
     const s = emptyState();
-    expect(s.stateVersion).toBe(1);
+    expect(s.stateVersion).toBe(2);
+    expect(s.images).toEqual([]);
     expect(JSON.parse(JSON.stringify(s))).toStrictEqual(s);
   });
 
@@ -30,21 +31,37 @@ describe('emptyState and migrateState', () => {
     expect(back).not.toBe(parsed);
   });
 
+  test('migrateState upgrades a stateVersion 1 state (images keyed by UUID) to an array in key order', () => {
+    const s = populated();
+    const extra = { ...s.images[0]!, uuid: 'b0000000-0000-4000-8000-000000000000', status: 'expired', expiredAt: NOW, expiryReason: 'left-list' };
+    const v1 = { ...JSON.parse(JSON.stringify(s)), stateVersion: 1, images: { [s.images[0]!.uuid]: s.images[0], [extra.uuid]: extra } };
+    const up = migrateState(JSON.stringify(v1));
+    expect(up.stateVersion).toBe(2);
+    expect(up.images).toEqual([s.images[0], extra]);
+    expect(up.subscriptions).toEqual(s.subscriptions);
+    // and it works on
+    const r = unsubscribe(up, 's', { now: NOW });
+    expect(r.state.images.map((i) => [i.uuid, i.status])).toEqual([[s.images[0]!.uuid, 'expired'], [extra.uuid, 'expired']]);
+  });
+
   const garbage: Array<[string, unknown]> = [
     ['null', null],
     ['a number', 42],
     ['text that is not JSON', '{nope'],
     ['no stateVersion', { subscriptions: {} }],
-    ['a newer stateVersion', { ...emptyState(), stateVersion: 2 }],
+    ['a newer stateVersion', { ...emptyState(), stateVersion: 3 }],
     ['an older stateVersion without migration', { ...emptyState(), stateVersion: 0 }],
-    ['a record under the wrong key', { ...emptyState(), images: { x: { ...Object.values(populated().images)[0] } } }],
-    ['an unknown status', { ...emptyState(), images: { [Object.keys(populated().images)[0]!]: { ...Object.values(populated().images)[0], status: 'running' } } }],
+    ['a stateVersion 1 record under the wrong key', { ...emptyState(), stateVersion: 1, images: { x: { ...populated().images[0] } } }],
+    ['stateVersion 1 images that are not an object', { ...emptyState(), stateVersion: 1, images: [] }],
+    ['images that are not an array', { ...emptyState(), images: {} }],
+    ['an unknown status', { ...emptyState(), images: [{ ...populated().images[0], status: 'running' }] }],
+    ['two records of one UUID', { ...emptyState(), images: [populated().images[0], { ...populated().images[0] }] }],
     ['a bad newImages', { ...emptyState(), subscriptions: { s: { ...populated().subscriptions['s'], newImages: 'yes' } } }],
     ['an unknown top-level field', { ...emptyState(), extra: 1 }],
     ['image metadata that is not JSON', (() => {
       const st = populated();
-      const [uuid, rec] = Object.entries(st.images)[0]!;
-      return { ...st, images: { [uuid]: { ...rec, image: { ...rec.image, 'ad:when': new Date(0) } } } };
+      const rec = st.images[0]!;
+      return { ...st, images: [{ ...rec, image: { ...rec.image, 'ad:when': new Date(0) } }] };
     })()],
     ['a __proto__ key', JSON.parse('{"stateVersion":1,"subscriptions":{"__proto__":{}},"images":{},"registries":{},"revokedEndorsers":[],"policy":{}}')],
   ];
@@ -106,7 +123,7 @@ describe('subscribe / updateSubscription / unsubscribe', () => {
     const s = populated();
     const r = unsubscribe(s, s.subscriptions['s']!.listId!, { now: NOW });
     expect(r.state.subscriptions).toEqual({});
-    expect(Object.values(r.state.images).map((i) => [i.status, i.expiryReason])).toEqual([['expired', 'subscription-removed']]);
+    expect(r.state.images.map((i) => [i.status, i.expiryReason])).toEqual([['expired', 'subscription-removed']]);
     expect(() => unsubscribe(s, 'nope', { now: NOW })).toThrowError(expect.objectContaining({ code: 'ERR_INPUT' }));
   });
 

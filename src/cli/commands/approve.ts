@@ -45,7 +45,7 @@ ${HOOK_HELP}
         const events: ReduceResult['events'][number][] = [];
         for (const uuid of positionals) {
           // UUIDs compare case-insensitively; the state keeps the list's spelling
-          const key = Object.keys(state.images).find((k) => k.toLowerCase() === uuid.toLowerCase()) ?? uuid;
+          const key = state.images.find((r) => r.uuid.toLowerCase() === uuid.toLowerCase())?.uuid ?? uuid;
           const r = decide(state, key, { now: now.iso });
           state = r.state;
           events.push(...r.events);

@@ -135,7 +135,7 @@ size) or a hook failed; 2 an image could not be downloaded, or usage or I/O erro
       await emit([event('cache.process.start', undefined, sessionId)]);
 
       // file names are lower-case UUIDs; lists may spell them in upper case
-      const known = new Map((Object.values(file.state.images) as ImageRecord[]).map((r) => [r.uuid.toLowerCase(), r] as const));
+      const known = new Map((file.state.images as readonly ImageRecord[]).map((r) => [r.uuid.toLowerCase(), r] as const));
       const want = new Map<string, ImageRecord>();
       for (const r of runnable(file.state) as ImageRecord[]) want.set(r.uuid.toLowerCase(), r);
 

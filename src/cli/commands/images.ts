@@ -52,7 +52,7 @@ ${STATE_HELP}
     if (values.status !== undefined && !STATUSES.includes(values.status)) throw usageError(`--status must be one of ${STATUSES.join(', ')}`);
     const file = await readFile(openStore(ctx, values));
     const subId = values.subscription === undefined ? undefined : findSubscription(file.state, values.subscription).id;
-    const records = (Object.values(file.state.images) as ImageRecord[])
+    const records = (file.state.images as readonly ImageRecord[])
       .filter((r) => (subId === undefined || r.subscription === subId) && (values.status === undefined || r.status === values.status))
       .sort((a, b) => a.subscription.localeCompare(b.subscription) || a.uuid.localeCompare(b.uuid));
     if (values.json) {

@@ -49,7 +49,7 @@ ${STATE_HELP}
     const file = await readFile(store, true);
     const warnings: string[] = [];
     const subs = (Object.values(file.state.subscriptions) as Subscription[]).sort((a, b) => a.id.localeCompare(b.id));
-    const images = Object.values(file.state.images) as ImageRecord[];
+    const images: readonly ImageRecord[] = file.state.images;
     const cachedOk = (r: ImageRecord) => file.cache.images[r.uuid.toLowerCase()]?.sha512 === r.image['sl:checksum:sha512'];
 
     const subRows = subs.map((s) => {

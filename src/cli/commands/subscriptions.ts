@@ -24,7 +24,7 @@ ${STATE_HELP}
       ctx.stdout("no subscriptions (add one with 'vmilist subscribe URL')\n");
       return 0;
     }
-    const images = Object.values(file.state.images) as ImageRecord[];
+    const images: readonly ImageRecord[] = file.state.images;
     for (const s of subs) {
       const mine = images.filter((r) => r.subscription === s.id);
       const count = (st: string) => mine.filter((r) => r.status === st).length;
