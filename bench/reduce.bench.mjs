@@ -3,7 +3,7 @@
 // removed, 0.5 % new) into a state holding its 100,000-image version 1, and
 // the same at 10,000 images; prints the best and median of several runs
 // and the 10k → 100k ratio. Exits non-zero when the best 100k run takes
-// ≥ 250 ms or the ratio of best runs exceeds 12 (time must grow linearly).
+// ≥ 250 ms or the ratio of the medians exceeds 12 (time must grow linearly).
 // Best-of-N is the gate because other load on a shared CI machine only ever
 // adds time; the median is printed to show the spread.
 //
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const TARGET_MS = 250;
 const MAX_RATIO = 12;
 
@@ -133,11 +133,14 @@ const fillRatio = keyFill(100_000) / keyFill(10_000);
 
 const small = measure(10_000);
 const large = measure(100_000);
-const ratio = large.best / small.best;
+// The ratio gate uses medians: a single lucky 10k run (a few ms) would
+// otherwise decide it; the ratio of best runs is printed too.
+const ratio = large.median / small.median;
+const bestRatio = large.best / small.best;
 for (const m of [small, large]) {
   console.log(`reduce ${String(m.n).padStart(7)} images: median ${m.median.toFixed(1)} ms, best ${m.best.toFixed(1)} ms, best CPU ${m.cpu.toFixed(1)} ms (${m.events} events, ${RUNS} runs)`);
 }
-console.log(`10k → 100k ratio (best runs): ${ratio.toFixed(2)}× (limit ${MAX_RATIO}×); 100k target < ${TARGET_MS} ms`);
+console.log(`10k → 100k ratio (medians): ${ratio.toFixed(2)}× (limit ${MAX_RATIO}×); of best runs ${bestRatio.toFixed(2)}×; 100k target < ${TARGET_MS} ms`);
 console.log(`reference: filling an object with 100k vs 10k UUID keys takes ${fillRatio.toFixed(2)}× here`);
 const fails = [];
 if (!(large.best < TARGET_MS)) fails.push(`100k best ${large.best.toFixed(1)} ms ≥ ${TARGET_MS} ms`);
