@@ -205,9 +205,14 @@ function crlPolicyOf(v: string | undefined): CrlPolicy | undefined {
   return v;
 }
 
+/** Whether a command-line source is a URL (`scheme://…`) rather than a file path. */
+export function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+}
+
 /** A list source as a URL: URLs as given, file paths as file:// URLs. */
 export function sourceUrl(ctx: CliContext, source: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return source;
+  if (isUrl(source)) return source;
   return pathToFileURL(isAbsolute(source) ? source : resolve(ctx.cwd, source)).href;
 }
 

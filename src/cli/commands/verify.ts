@@ -1,19 +1,16 @@
-import { resolve } from 'node:path';
-import { VmiListError } from '../../errors.js';
 import { DEFAULT_MAX_LIST_BYTES } from '../../model/json.js';
 import { toEpochMs, formatListDate } from '../../model/dates.js';
 import { imagesOf } from '../../model/types.js';
 import { verifySignedList } from '../../smime/index.js';
-import type { CertProfile, CrlPolicy, EndorserPrincipal } from '../../smime/types.js';
-import { loadTrustStore } from '../../node/truststore.js';
+import type { CertProfile, CrlPolicy } from '../../smime/types.js';
+import { fetchList } from '../../node/fetch.js';
 import { parseCommandArgs } from '../args.js';
-import { printJson, printWarnings, usageError, type CliContext, type Command } from '../context.js';
+import { printJson, printWarnings, usageError, type Command } from '../context.js';
 import { readInput } from '../io.js';
+import { DEFAULT_CA_DIR, isUrl, loadTrust, principalsOf } from '../subscriber.js';
 
 const USAGE = 'vmilist verify <file|url> [--ca-dir DIR] [--crl-dir DIR] [--at TIME] [--endorser-dn DN]... [--endorser-ca DN] [options] [--json]';
 
-const DEFAULT_CA_DIR = '/etc/grid-security/certificates';
-const FETCH_TIMEOUT_MS = 120_000;
 
 export const command: Command = {
   name: 'verify',
@@ -82,12 +79,13 @@ Exit codes: 0 verified, 1 verification failed (the list must not be used),
     const crlPolicy = oneOf<CrlPolicy>('--crl-policy', values['crl-policy'], ['require', 'if-present', 'off']);
     const certProfile = oneOf<CertProfile>('--cert-profile', values['cert-profile'], ['grid', 'smime']);
     const crlGraceSeconds = values['crl-grace'] === undefined ? undefined : seconds('--crl-grace', values['crl-grace']);
-    const endorsers = principals(values['endorser-dn'], values['endorser-ca']);
-    const caDir = values['ca-dir'] ?? ctx.env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR;
+    const endorsers = principalsOf(values['endorser-dn'], values['endorser-ca']);
 
-    const bytes = isUrl(source) ? await fetchCapped(source, values['allow-http'] === true) : await readInput(ctx, source, DEFAULT_MAX_LIST_BYTES);
-    const store = await loadTrustStore(resolvePath(ctx, caDir), values['crl-dir'] === undefined ? {} : { crlDir: resolvePath(ctx, values['crl-dir']) });
-    for (const p of store.problems) ctx.stderr(`vmilist verify: warning: trust store: ${p.file}: ${p.message}\n`);
+    // a file is read before the trust store (its errors come first); a URL is
+    // fetched after it, so https may be verified with the IGTF CAs as well
+    const local = isUrl(source) ? undefined : await readInput(ctx, source, DEFAULT_MAX_LIST_BYTES);
+    const store = await loadTrust(ctx, values, 'verify');
+    const bytes = local ?? (await fetchList(source, { allowHttp: values['allow-http'] === true, ca: store.trustAnchors })).bytes;
 
     const verified = await verifySignedList(bytes, {
       trustAnchors: store.trustAnchors,
@@ -140,88 +138,4 @@ function seconds(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw usageError(`${flag} must be a whole number of seconds, not '${value}'`);
   return n;
-}
-
-function principals(dns: string[] | undefined, ca: string | undefined): EndorserPrincipal[] | undefined {
-  if (dns === undefined || dns.length === 0) {
-    if (ca !== undefined) throw usageError('--endorser-ca needs at least one --endorser-dn (the CA applies to those endorsers)');
-    return undefined;
-  }
-  return dns.map((dn) => (ca === undefined ? { dn } : { dn, ca }));
-}
-
-function isUrl(source: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
-}
-
-function resolvePath(ctx: CliContext, p: string): string {
-  return resolve(ctx.cwd, p);
-}
-
-/** Fetches a signed list over https (http only when allowed), refusing more than 64 MiB. */
-async function fetchCapped(url: string, allowHttp: boolean): Promise<Uint8Array> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw usageError(`not a valid URL: ${url}`);
-  }
-  const schemeOk = (u: URL) => u.protocol === 'https:' || (allowHttp && u.protocol === 'http:');
-  if (!schemeOk(parsed)) {
-    throw usageError(`${url}: only https:// URLs are fetched${parsed.protocol === 'http:' ? ' (use --allow-http to fetch over plain http)' : ''}`);
-  }
-  const max = DEFAULT_MAX_LIST_BYTES;
-  let res: Response;
-  try {
-    res = await fetch(parsed, { redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  } catch (cause) {
-    throw new VmiListError('ERR_IO', `cannot fetch ${url}: ${describeFetchError(cause)}`, { cause });
-  }
-  if (res.url && !schemeOk(new URL(res.url))) {
-    await res.body?.cancel();
-    throw new VmiListError('ERR_IO', `${url} redirected to ${res.url}, which is not https`);
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new VmiListError('ERR_IO', `cannot fetch ${url}: HTTP ${res.status} ${res.statusText}`);
-  }
-  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel();
-    throw new VmiListError('ERR_TOO_LARGE', `${url} is ${declared} bytes, more than the ${max}-byte limit`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > max) {
-          await reader.cancel();
-          throw new VmiListError('ERR_TOO_LARGE', `${url} is more than the ${max}-byte limit`);
-        }
-        chunks.push(value);
-      }
-    } catch (cause) {
-      if (cause instanceof VmiListError) throw cause;
-      throw new VmiListError('ERR_IO', `cannot fetch ${url}: ${describeFetchError(cause)}`, { cause });
-    }
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
-
-function describeFetchError(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } } | null)?.cause;
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  if (e instanceof Error && e.name === 'TimeoutError') return `no answer within ${FETCH_TIMEOUT_MS / 1000} s`;
-  return e instanceof Error ? e.message : String(e);
 }
