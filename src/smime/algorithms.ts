@@ -221,6 +221,35 @@ export async function verifyWith(
   return crypto.subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, key, bs(signature), bs(data));
 }
 
+/** Something an issuer signs: a certificate or a CRL. */
+export interface IssuerSigned {
+  readonly signatureAlgorithm: pkijs.AlgorithmIdentifier;
+  readonly signatureValue: asn1js.BitString;
+  readonly tbsView: Uint8Array;
+}
+
+/**
+ * Checks that `signed` (a certificate or CRL, named `where`) is signed by the
+ * key of `issuer` (named `issuerName`): `true`, or why not. MD5- and
+ * SHA-224-signed objects are refused whatever the key says.
+ */
+export async function checkIssuerSignature(
+  crypto: Crypto,
+  signed: IssuerSigned,
+  issuer: pkijs.PublicKeyInfo,
+  where: string,
+  issuerName: string,
+): Promise<true | string> {
+  try {
+    const scheme = signatureScheme(signed.signatureAlgorithm, undefined, where);
+    if (scheme.hash === 'md5' || scheme.hash === 'sha224') return `${where} is signed with ${scheme.hash}, which is refused`;
+    const ok = await verifyWith(crypto, issuer, scheme, signed.signatureValue.valueBlock.valueHexView, signed.tbsView, where);
+    return ok ? true : `${where} is not signed by the key of ${issuerName}`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 /** The WebCrypto to use: the injected one, else the runtime's. */
 export function cryptoOf(crypto: Crypto | undefined): Crypto {
   const c = crypto ?? (globalThis as { crypto?: Crypto }).crypto;

@@ -9,14 +9,6 @@ import { endorsersOf, type ImageList } from '../model/types.js';
 import type { Cert } from './certs.js';
 import type { EndorserPrincipal } from './types.js';
 
-function sameDn(a: string, b: Cert['subject'] | string): boolean {
-  try {
-    return dnEquals(a, b);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The signer's (subject, issuer) must equal the (`hv:dn`, `hv:ca`) of one
  * `hv:endorser` entry of the list.
@@ -25,7 +17,7 @@ function sameDn(a: string, b: Cert['subject'] | string): boolean {
  */
 export function checkEndorserBinding(list: ImageList, signer: Cert): void {
   const endorsers = endorsersOf(list);
-  if (endorsers.some((e) => sameDn(e['hv:dn'], signer.subject) && sameDn(e['hv:ca'], signer.issuer))) return;
+  if (endorsers.some((e) => dnEquals(e['hv:dn'], signer.subject) && dnEquals(e['hv:ca'], signer.issuer))) return;
   const named = endorsers.map((e) => `${e['hv:dn']} (CA ${e['hv:ca']})`).join('; ');
   throw new VmiListError(
     'ERR_ENDORSER_MISMATCH',
@@ -41,7 +33,7 @@ export function checkEndorserBinding(list: ImageList, signer: Cert): void {
  */
 export function checkEndorserAllowed(signer: Cert, endorsers: readonly EndorserPrincipal[] | undefined): void {
   if (endorsers === undefined) return;
-  const ok = endorsers.some((e) => sameDn(e.dn, signer.subject) && (e.ca === undefined || sameDn(e.ca, signer.issuer)));
+  const ok = endorsers.some((e) => dnEquals(e.dn, signer.subject) && (e.ca === undefined || dnEquals(e.ca, signer.issuer)));
   if (!ok) {
     throw new VmiListError(
       'ERR_ENDORSER_NOT_TRUSTED',

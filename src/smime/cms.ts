@@ -104,7 +104,7 @@ export function findSignerCertificates(si: pkijs.SignerInfo, pool: readonly Cert
     const issuerDer = new Uint8Array(sid.issuer.valueBeforeDecode);
     const serial = serialHex(sid.serialNumber);
     return pool.filter(
-      (c) => c.serial === serial && (bytesEqual(c.issuerDer, issuerDer) || safeDnEquals(c.issuerDer, issuerDer, c)),
+      (c) => c.serial === serial && (bytesEqual(c.issuerDer, issuerDer) || sameIssuer(c, issuerDer)),
     );
   }
   if (sid instanceof asn1js.BaseBlock) {
@@ -115,9 +115,10 @@ export function findSignerCertificates(si: pkijs.SignerInfo, pool: readonly Cert
   return [];
 }
 
-function safeDnEquals(_a: Uint8Array, b: Uint8Array, c: Cert): boolean {
+// the sid's issuer bytes come from the message: a name that does not decode matches nothing
+function sameIssuer(c: Cert, issuerDer: Uint8Array): boolean {
   try {
-    return dnEquals(c.issuer, decodeName(b));
+    return dnEquals(c.issuer, decodeName(issuerDer));
   } catch {
     return false;
   }

@@ -9,7 +9,7 @@ import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { formatListDate } from '../model/dates.js';
 import { decodeName, dnEquals, nameToOpenSsl, type Rdn } from '../model/dn.js';
-import { signatureScheme, verifyWith } from './algorithms.js';
+import { checkIssuerSignature } from './algorithms.js';
 import { bs, bytesEqual } from './bytes.js';
 import { derItems, EXT, KU, serialHex, type Cert } from './certs.js';
 import type { CrlPolicy, DerOrPem } from './types.js';
@@ -106,22 +106,11 @@ export interface RevocationOptions {
 }
 
 async function signedBy(crl: Crl, ca: Cert, crypto: Crypto): Promise<boolean> {
-  try {
-    const scheme = signatureScheme(crl.pkijs.signatureAlgorithm, undefined, `CRL of ${ca.dn}`);
-    if (scheme.hash === 'md5' || scheme.hash === 'sha224') return false;
-    return await verifyWith(crypto, ca.pkijs.subjectPublicKeyInfo, scheme, crl.pkijs.signatureValue.valueBlock.valueHexView, crl.pkijs.tbsView, `CRL of ${ca.dn}`);
-  } catch {
-    return false;
-  }
+  return (await checkIssuerSignature(crypto, crl.pkijs, ca.pkijs.subjectPublicKeyInfo, `CRL of ${ca.dn}`, ca.dn)) === true;
 }
 
 function issuedBy(crl: Crl, ca: Cert): boolean {
-  if (bytesEqual(crl.issuerDer, ca.subjectDer)) return true;
-  try {
-    return dnEquals(crl.issuer, ca.subject);
-  } catch {
-    return false;
-  }
+  return bytesEqual(crl.issuerDer, ca.subjectDer) || dnEquals(crl.issuer, ca.subject);
 }
 
 /**

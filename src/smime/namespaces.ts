@@ -117,13 +117,8 @@ export function parseNamespaceFiles(files: readonly NamespaceFile[] | undefined)
 }
 
 function rulesFor(ca: Cert, all: readonly NamespaceRules[]): NamespaceRules[] {
-  const mine = all.filter((r) => {
-    try {
-      return dnEquals(r.issuer, ca.subject);
-    } catch {
-      return false;
-    }
-  });
+  // dnEquals answers false for an issuer text that is not a DN
+  const mine = all.filter((r) => dnEquals(r.issuer, ca.subject));
   const eacl = mine.filter((r) => r.format === 'eacl');
   return eacl.length > 0 ? eacl : mine;
 }

@@ -14,7 +14,7 @@
 import { VmiListError } from '../errors.js';
 import { formatListDate } from '../model/dates.js';
 import { dnEquals } from '../model/dn.js';
-import { signatureScheme, verifyWith } from './algorithms.js';
+import { checkIssuerSignature } from './algorithms.js';
 import { bytesEqual } from './bytes.js';
 import { KU, sameCert, selfIssued, type Cert } from './certs.js';
 
@@ -61,16 +61,8 @@ export function signedByChecker(crypto: Crypto): SignedByCheck {
   };
 }
 
-async function checkSignedBy(crypto: Crypto, child: Cert, issuer: Cert): Promise<true | string> {
-  const where = `certificate ${child.dn}`;
-  try {
-    const scheme = signatureScheme(child.pkijs.signatureAlgorithm, undefined, where);
-    if (scheme.hash === 'md5' || scheme.hash === 'sha224') return `${where} is signed with ${scheme.hash}, which is refused`;
-    const ok = await verifyWith(crypto, issuer.pkijs.subjectPublicKeyInfo, scheme, child.pkijs.signatureValue.valueBlock.valueHexView, child.pkijs.tbsView, where);
-    return ok ? true : `${where} is not signed by the key of ${issuer.dn}`;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
+function checkSignedBy(crypto: Crypto, child: Cert, issuer: Cert): Promise<true | string> {
+  return checkIssuerSignature(crypto, child.pkijs, issuer.pkijs.subjectPublicKeyInfo, `certificate ${child.dn}`, issuer.dn);
 }
 
 /**

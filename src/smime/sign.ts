@@ -14,10 +14,10 @@ import type { JsonObject, JsonValue } from '../model/json.js';
 import { serializeImageList } from '../model/serialize.js';
 import type { ImageList, ImageListDocument, Warning } from '../model/types.js';
 import { bumpVersion } from '../model/version.js';
-import { cryptoOf, CURVE_OID, DIGEST_OID, ecdsaDerToRaw, ecdsaRawToDer, OID, webCryptoHash } from './algorithms.js';
+import { cryptoOf, CURVE_OID, DIGEST_OID, ecdsaRawToDer, OID, verifyWith, webCryptoHash } from './algorithms.js';
 import { base64Encode, bs, pemBlocks, toBytes, toCrlf, toHex } from './bytes.js';
 import { derItems, parseCertificate, parseCertificates, type Cert } from './certs.js';
-import type { DerOrPem, SignableList, SignOptions } from './types.js';
+import type { DerOrPem, SignableList, SignDigest, SignOptions } from './types.js';
 import { checkSignerUsage } from './usage.js';
 
 /** Options of {@link prepareListForSigning}. */
@@ -66,8 +66,8 @@ export function prepareListForSigning(document: JsonValue, certificate: DerOrPem
     const x509: JsonObject = isObject(entry['hv:x509']) ? entry['hv:x509'] : {};
     const dn = x509['hv:dn'];
     const ca = x509['hv:ca'];
-    const dnOk = dn === null || dn === undefined || (typeof dn === 'string' && safeEquals(dn, cert.subject));
-    const caOk = ca === null || ca === undefined || (typeof ca === 'string' && safeEquals(ca, cert.issuer));
+    const dnOk = dn === null || dn === undefined || (typeof dn === 'string' && dnEquals(dn, cert.subject));
+    const caOk = ca === null || ca === undefined || (typeof ca === 'string' && dnEquals(ca, cert.issuer));
     if (dnOk && caOk && !matched) {
       matched = true;
       if (dn === null || dn === undefined) x509['hv:dn'] = cert.dn;
@@ -103,14 +103,6 @@ export function prepareListForSigning(document: JsonValue, certificate: DerOrPem
     warnings.push({ path: 'certificate', message: `the certificate ${cert.dn} is not valid now (${formatListDate(cert.notBefore)} to ${formatListDate(cert.notAfter)})` });
   }
   return { document: doc, warnings };
-}
-
-function safeEquals(a: string, b: Cert['subject']): boolean {
-  try {
-    return dnEquals(a, b);
-  } catch {
-    return false;
-  }
 }
 
 function firstCertificate(input: DerOrPem): Cert {
@@ -238,7 +230,7 @@ export async function signImageList(list: SignableList, options: SignOptions): P
   } else {
     signature = new Uint8Array(await crypto.subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, key, bs(toSign)));
   }
-  await checkKeyMatches(crypto, cert, kind, hash, signature, toSign);
+  await checkKeyMatches(crypto, cert, kind, digest, signature, toSign);
 
   const digestAlg = new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OID[digest] });
   const sigAlgOid = kind === 'rsa' ? RSA_OID : digest === 'sha256' ? OID.ecdsaSha256 : digest === 'sha384' ? OID.ecdsaSha384 : OID.ecdsaSha512;
@@ -269,23 +261,9 @@ export async function signImageList(list: SignableList, options: SignOptions): P
   return detached ? writeDetached(content, der, digest, messageDigest) : writeOpaque(der);
 }
 
-async function checkKeyMatches(crypto: Crypto, cert: Cert, kind: 'rsa' | 'ecdsa', hash: string, signature: Uint8Array, data: Uint8Array): Promise<void> {
-  const spki = new Uint8Array(cert.pkijs.subjectPublicKeyInfo.toSchema().toBER(false));
-  let ok = false;
-  try {
-    if (kind === 'rsa') {
-      const pub = await crypto.subtle.importKey('spki', bs(spki), { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
-      ok = await crypto.subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, pub, bs(signature), bs(data));
-    } else {
-      const curve = (cert.pkijs.subjectPublicKeyInfo.algorithm.algorithmParams as asn1js.ObjectIdentifier).getValue();
-      const namedCurve = Object.keys(CURVE_OID).find((k) => CURVE_OID[k] === curve) as string;
-      const pub = await crypto.subtle.importKey('spki', bs(spki), { name: 'ECDSA', namedCurve }, false, ['verify']);
-      const raw = ecdsaDerToRaw(signature, namedCurve === 'P-256' ? 32 : namedCurve === 'P-384' ? 48 : 66);
-      ok = raw !== undefined && (await crypto.subtle.verify({ name: 'ECDSA', hash }, pub, bs(raw), bs(data)));
-    }
-  } catch {
-    ok = false;
-  }
+async function checkKeyMatches(crypto: Crypto, cert: Cert, kind: 'rsa' | 'ecdsa', digest: SignDigest, signature: Uint8Array, data: Uint8Array): Promise<void> {
+  // the fresh signature must verify with the certificate's key, as every verifier will check it
+  const ok = await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, { kind, hash: digest }, signature, data, `certificate ${cert.dn}`).catch(() => false);
   if (!ok) throw new VmiListError('ERR_INPUT', `the private key does not belong to the certificate ${cert.dn}`);
 }
 

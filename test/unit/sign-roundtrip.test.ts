@@ -239,3 +239,16 @@ describe('prepareListForSigning', () => {
     expect(q.warnings).toEqual([]);
   });
 });
+
+describe('a key that does not belong to the certificate', () => {
+  it('is refused with ERR_INPUT before anything is written (RSA key of another endorser)', async () => {
+    const err = await signImageList(await readText('vectors/lists/alice.json'), {
+      certificate: await readText(pki('alice.pem')),
+      privateKey: await readText(pki('bob.key.pem')),
+      signingTime: new Date('2026-06-01T00:00:00Z'),
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VmiListError);
+    expect((err as VmiListError).code).toBe('ERR_INPUT');
+    expect((err as VmiListError).message).toContain('does not belong to the certificate');
+  });
+});
