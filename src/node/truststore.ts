@@ -11,9 +11,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VmiListError } from '../errors.js';
 import { formatListDate, toEpochMs } from '../model/dates.js';
-import { parseCertificate, selfIssued } from '../smime/certs.js';
-import { parseCrl } from '../smime/crl.js';
-import { prepareTrust } from '../smime/trust.js';
+import { isCaCertificate, parseCertificate, type Cert } from '../smime/certs.js';
+import { parseCrl, type Crl } from '../smime/crl.js';
+import { preparedFromParsed } from '../smime/trust.js';
 import type { NamespaceFile, TrustMaterial } from '../smime/types.js';
 
 /** A file of the trust store that could not be used, and why. */
@@ -118,6 +118,9 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
   const anchorFiles: string[] = [];
   const crls: Uint8Array[] = [];
   const crlFiles: string[] = [];
+  // parsed once here (to report each file), and handed on with the store
+  const anchorCerts: Cert[] = [];
+  const parsedCrls: Crl[] = [];
   const namespaces: NamespaceFile[] = [];
   const problems: TrustStoreProblem[] = [];
   const seen = new Set<string>();
@@ -152,15 +155,16 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
       }
       items.forEach((der, i) => {
         const where = items.length > 1 ? `${file} (block ${i + 1})` : file;
+        let parsed: Cert | Crl;
         try {
           if (kind === 'cert') {
             const cert = parseCertificate(der);
-            const isCa = cert.basicConstraints ? cert.basicConstraints.ca : selfIssued(cert);
-            if (!isCa) {
+            if (!isCaCertificate(cert)) {
               problems.push({ file: where, message: `${cert.dn} is not a CA certificate; ignored (only CAs can be trust anchors)` });
               return;
             }
-          } else parseCrl(der, where);
+            parsed = cert;
+          } else parsed = parseCrl(der, where);
         } catch (e) {
           problems.push({ file: where, message: `not a parseable ${kind === 'cert' ? 'certificate' : 'CRL'}: ${(e as Error).message}` });
           return;
@@ -171,9 +175,11 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
         if (kind === 'cert') {
           anchors.push(der);
           anchorFiles.push(where);
+          anchorCerts.push(parsed as Cert);
         } else {
           crls.push(der);
           crlFiles.push(where);
+          parsedCrls.push(parsed as Crl);
         }
       });
     }
@@ -186,8 +192,8 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
       `no CA certificates found in ${caDir} (looked for <hash>.0, *.pem, *.crt, *.der)${why}; point --ca-dir (or X509_CERT_DIR) at an IGTF CA directory`,
     );
   }
-  // parsed once here, so every verification against this store reuses it
-  const prepared = prepareTrust({ trustAnchors: anchors, intermediates: [], crls, namespaces });
+  // every verification against this store reuses the parse
+  const prepared = preparedFromParsed({ trustAnchors: anchors, intermediates: [], crls, namespaces }, { anchors: anchorCerts, intermediates: [], crls: parsedCrls });
   return { ...prepared, anchorFiles, crlFiles, problems };
 }
 

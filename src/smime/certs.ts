@@ -223,6 +223,11 @@ export function sameCert(a: Cert, b: Cert): boolean {
   return bytesEqual(a.der, b.der);
 }
 
+/** A CA certificate: basicConstraints CA:TRUE, or self-signed without basicConstraints (old v1 roots). */
+export function isCaCertificate(c: Cert): boolean {
+  return c.basicConstraints ? c.basicConstraints.ca : selfIssued(c);
+}
+
 /** Whether subject and issuer are the same name (a self-issued certificate). */
 export function selfIssued(c: Cert): boolean {
   return bytesEqual(c.subjectDer, c.issuerDer);

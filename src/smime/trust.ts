@@ -44,19 +44,32 @@ function toDer(items: readonly DerOrPem[] | undefined): Uint8Array[] {
  * @throws VmiListError `ERR_INPUT` for a certificate, CRL or namespace file that cannot be parsed.
  */
 export function prepareTrust(material: TrustMaterial): PreparedTrust {
-  const anchors = Object.freeze(toDer(material.trustAnchors));
-  const intermediates = Object.freeze(toDer(material.intermediates));
-  const crls = Object.freeze(toDer(material.crls));
-  const namespaces = Object.freeze((material.namespaces ?? []).map((n) => Object.freeze({ ...n })));
-  // parsed from private copies, so the exposed buffers can be changed without effect
-  const parsed: ParsedTrust = {
-    anchors: parseCertificates(anchors.map((b) => b.slice()), 'trustAnchors'),
-    intermediates: parseCertificates(intermediates.map((b) => b.slice()), 'intermediates'),
-    crls: parseCrls(crls.map((b) => b.slice())),
-    namespaces: parseNamespaceFiles(namespaces),
-  };
-  const prepared: PreparedTrust = Object.freeze({ trustAnchors: anchors, intermediates, crls, namespaces });
-  PREPARED.set(anchors, { material: prepared, parsed });
+  // private copies are parsed; the arrays handed back are copies again, so
+  // neither the caller's buffers nor the exposed ones can change what is trusted
+  const anchors = toDer(material.trustAnchors);
+  const intermediates = toDer(material.intermediates);
+  const crls = toDer(material.crls);
+  return preparedFromParsed(
+    { trustAnchors: anchors, intermediates, crls, namespaces: material.namespaces ?? [] },
+    { anchors: parseCertificates(anchors, 'trustAnchors'), intermediates: parseCertificates(intermediates, 'intermediates'), crls: parseCrls(crls) },
+  );
+}
+
+/**
+ * Internal (for loaders that parse each file anyway, to report it): trust
+ * material with its certificates and CRLs already parsed from buffers the
+ * caller keeps to itself. The arrays exposed are frozen copies.
+ */
+export function preparedFromParsed(material: PreparedTrust, parsed: Omit<ParsedTrust, 'namespaces'>): PreparedTrust {
+  const copies = (items: readonly Uint8Array[]): readonly Uint8Array[] => Object.freeze(items.map((b) => b.slice()));
+  const namespaces = Object.freeze(material.namespaces.map((n) => Object.freeze({ ...n })));
+  const prepared: PreparedTrust = Object.freeze({
+    trustAnchors: copies(material.trustAnchors),
+    intermediates: copies(material.intermediates),
+    crls: copies(material.crls),
+    namespaces,
+  });
+  PREPARED.set(prepared.trustAnchors, { material: prepared, parsed: { ...parsed, namespaces: parseNamespaceFiles(namespaces) } });
   return prepared;
 }
 

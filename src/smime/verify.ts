@@ -15,8 +15,8 @@ import { parseDn } from '../model/dn.js';
 import { sealVerified, type VerifiedImageList } from '../model/verified.js';
 import { cryptoOf } from './algorithms.js';
 import { checkEndorserAllowed, checkEndorserBinding, checkListTime } from './binding.js';
-import { bs, bytesEqual, toBytes, toCrlf, toHex } from './bytes.js';
-import { derItems, parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
+import { bs, toBytes, toCrlf, toHex } from './bytes.js';
+import { derItems, isCaCertificate, parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
 import { parseCms, verifyCmsSignatures, type ParsedCms } from './cms.js';
 import { checkRevocation, parseCrls } from './crl.js';
 import { parseSmime } from './mime.js';
@@ -118,11 +118,6 @@ async function failClosed<T>(run: () => Promise<T>): Promise<T> {
 const CRL_POLICIES = ['require', 'if-present', 'off'] as const;
 const PROFILES = ['grid', 'smime'] as const;
 
-/** CA:TRUE, or a v1-style self-signed root without basicConstraints. */
-function isCaAnchor(c: Cert): boolean {
-  return c.basicConstraints ? c.basicConstraints.ca : bytesEqual(c.subjectDer, c.issuerDer);
-}
-
 /** Options are checked, not defaulted around: a misspelt value is an error, never a relaxation. */
 function checkOptions(o: VerifyOptions): void {
   if (o === null || typeof o !== 'object') throw new VmiListError('ERR_INPUT', 'verifySignedList needs options with trustAnchors and at');
@@ -168,7 +163,7 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   // a trust anchor must be a CA: an end-entity certificate among them would
   // otherwise be a complete path of its own, with nothing to revoke it
   const pre = preparedParse(options);
-  const anchors = (pre ? pre.anchors : parseCertificates(options.trustAnchors, 'trustAnchors')).filter(isCaAnchor);
+  const anchors = (pre ? pre.anchors : parseCertificates(options.trustAnchors, 'trustAnchors')).filter(isCaCertificate);
   if (anchors.length === 0) throw new VmiListError('ERR_INPUT', 'options.trustAnchors holds no CA certificate: nothing is trusted');
   const given = pre ? pre.intermediates : parseCertificates(options.intermediates, 'intermediates');
   const crls = policy === 'off' ? [] : pre ? pre.crls : parseCrls(options.crls);

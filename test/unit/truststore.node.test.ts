@@ -141,3 +141,19 @@ describe('loadTrustStore on vectors/trust', () => {
     expect(trustStoreSummary(nocrl, '2026-06-01T00:00:00Z').casWithoutCrl).toHaveLength(2);
   });
 });
+
+describe('loadTrustStore hands on its parse', () => {
+  it('verification uses what was loaded: the exposed buffers are copies that cannot change it', async () => {
+    const { verifySignedList } = await import('../../src/index.js');
+    const { readFile } = await import('node:fs/promises');
+    const store = await loadTrustStore(new URL('../../vectors/trust', import.meta.url).pathname);
+    expect(Object.isFrozen(store.trustAnchors) && Object.isFrozen(store.crls)).toBe(true);
+    for (const b of [...store.trustAnchors, ...store.crls]) b.fill(0);
+    const message = new Uint8Array(await readFile(new URL('../../vectors/signed/alice-sha512.smime', import.meta.url)));
+    const v = await verifySignedList(message, { ...store, at: '2026-06-01T00:00:00Z' });
+    expect(v.signer.dn).toBe('/DC=org/DC=vmilist-test/OU=Users/CN=Alice Endorser');
+    // and revocation still comes from the loaded CRLs
+    const revoked = new Uint8Array(await readFile(new URL('../../vectors/signed/revoked.smime', import.meta.url)));
+    await expect(verifySignedList(revoked, { ...store, at: '2026-06-01T00:00:00Z' })).rejects.toMatchObject({ code: 'ERR_CERT_REVOKED' });
+  });
+});
