@@ -15,7 +15,7 @@ import { serializeImageList } from '../model/serialize.js';
 import type { ImageList, ImageListDocument, Warning } from '../model/types.js';
 import { bumpVersion } from '../model/version.js';
 import { cryptoOf, CURVE_OID, DIGEST_OID, ecdsaRawToDer, OID, verifyWith, webCryptoHash } from './algorithms.js';
-import { base64Encode, bs, pemBlocks, toBytes, toCrlf, toHex } from './bytes.js';
+import { base64Encode, bs, looksLikePem, pemBlocks, toBytes, toCrlf, toHex } from './bytes.js';
 import { derItems, parseCertificate, parseCertificates, type Cert } from './certs.js';
 import type { DerOrPem, SignableList, SignDigest, SignOptions } from './types.js';
 import { checkSignerUsage } from './usage.js';
@@ -151,7 +151,7 @@ async function importSigningKey(crypto: Crypto, input: DerOrPem | CryptoKey, cer
   if (!kind) throw new VmiListError('ERR_INPUT', `the certificate's key type ${keyOid} is not RSA or EC`);
   if (typeof input === 'object' && !(input instanceof Uint8Array)) return { key: input, kind };
   let pkcs8: Uint8Array;
-  if (typeof input === 'string' || input[0] === 0x2d) {
+  if (typeof input === 'string' || looksLikePem(input)) {
     const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
     const block = pemBlocks(text).find((b) => /PRIVATE KEY$/.test(b.label));
     if (!block) throw new VmiListError('ERR_INPUT', 'no PEM private key block found');

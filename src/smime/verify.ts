@@ -63,7 +63,7 @@ function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
   }
   if (typeof input === 'object' && !(input instanceof Uint8Array)) {
     if (!input || !('cms' in input)) throw new VmiListError('ERR_INPUT', 'input must be S/MIME text or bytes, or { cms, content }');
-    const cmsItem = typeof input.cms === 'string' || looksPem(input.cms) ? derItems(input.cms, ['PKCS7', 'CMS'], 'cms') : [input.cms];
+    const cmsItem = derItems(input.cms, ['PKCS7', 'CMS'], 'cms'); // DER as is, PEM decoded
     if (cmsItem.length !== 1) throw new VmiListError('ERR_MIME_MALFORMED', `expected one CMS blob, found ${cmsItem.length}`);
     if (typeof input.content !== 'string' && !(input.content instanceof Uint8Array)) throw new VmiListError('ERR_INPUT', 'input.content must be text or bytes');
     raw = { cms: cmsItem[0] as Uint8Array, content: toBytes(input.content) };
@@ -81,10 +81,6 @@ function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
   if (!content) throw new VmiListError('ERR_MIME_MALFORMED', 'the CMS signature is detached but no signed content was given');
   if (content.length > maxBytes) throw new VmiListError('ERR_TOO_LARGE', `the signed content is ${content.length} bytes, over the limit of ${maxBytes} bytes`);
   return { cms, content };
-}
-
-function looksPem(b: Uint8Array): boolean {
-  return b.length > 0 && b[0] === 0x2d; // '-'
 }
 
 /**
