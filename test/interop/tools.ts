@@ -114,3 +114,18 @@ export function m2Sign(signer: Signer, digest: string, opaque: boolean, input: s
 export function lf(bytes: Uint8Array | string): string {
   return (typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8')).replace(/\r\n/g, '\n');
 }
+
+/** One cell row of the interop matrix: a signer key, a digest and detached or opaque. */
+export interface SigningCase {
+  readonly signer: Signer;
+  readonly digest: 'sha256' | 'sha384' | 'sha512';
+  readonly detached: boolean;
+}
+
+/** The ten key/digest/shape combinations every signer × verifier cell is tested with (docs/interop.md). */
+export const SIGNING_MATRIX: readonly SigningCase[] = (
+  [['alice', ['sha256', 'sha512']], ['carol', ['sha256']], ['dave', ['sha384', 'sha512']]] as const
+).flatMap(([name, digests]) => {
+  const signer = SIGNERS.find((s) => s.name === name) as Signer;
+  return digests.flatMap((digest) => [true, false].map((detached) => ({ signer, digest, detached })));
+});

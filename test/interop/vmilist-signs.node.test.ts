@@ -5,21 +5,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signImageList, verifySignedList } from '../../src/smime/index.js';
-import type { SignDigest } from '../../src/smime/types.js';
 import { loadTrustStore, type TrustStore } from '../../src/node/truststore.js';
-import { AT, M2, SIGNERS, VECTORS, lf, m2Verify, opensslOk, opensslTrust, opensslVerify, type OpensslTrust, type Signer } from './tools.js';
+import { AT, M2, SIGNING_MATRIX, VECTORS, lf, m2Verify, opensslOk, opensslTrust, opensslVerify, type OpensslTrust, type SigningCase } from './tools.js';
 
-interface Case {
-  readonly signer: Signer;
-  readonly digest: SignDigest;
-  readonly detached: boolean;
-}
-
-const CASES: Case[] = [];
-for (const [name, digests] of [['alice', ['sha256', 'sha512']], ['carol', ['sha256']], ['dave', ['sha384', 'sha512']]] as const) {
-  const signer = SIGNERS.find((s) => s.name === name) as Signer;
-  for (const digest of digests) for (const detached of [true, false]) CASES.push({ signer, digest, detached });
-}
+type Case = SigningCase;
+const CASES = SIGNING_MATRIX;
 const label = (c: Case) => `${c.signer.name} ${c.signer.kind} ${c.digest} ${c.detached ? 'detached' : 'opaque'}`;
 
 describe('vmilist signs, others verify', () => {

@@ -6,24 +6,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignedList } from '../../src/smime/index.js';
 import { loadTrustStore, type TrustStore } from '../../src/node/truststore.js';
-import { AT, M2, SIGNERS, VECTORS, lf, m2Sign, m2Verify, opensslOk, opensslTrust, opensslVerify, run, type OpensslTrust, type Signer } from './tools.js';
+import { AT, M2, SIGNERS, SIGNING_MATRIX, VECTORS, lf, m2Sign, m2Verify, opensslOk, opensslTrust, opensslVerify, run, type OpensslTrust, type Signer, type SigningCase } from './tools.js';
 
 type Tool = 'openssl smime' | 'openssl cms' | 'M2Crypto';
-interface Case {
+interface Case extends SigningCase {
   readonly tool: Tool;
-  readonly signer: Signer;
-  readonly digest: 'sha256' | 'sha384' | 'sha512';
-  readonly detached: boolean;
 }
 
 const TOOLS: Tool[] = ['openssl smime', 'openssl cms', ...(M2.python ? (['M2Crypto'] as const) : [])];
-const CASES: Case[] = [];
-for (const tool of TOOLS) {
-  for (const [name, digests] of [['alice', ['sha256', 'sha512']], ['carol', ['sha256']], ['dave', ['sha384', 'sha512']]] as const) {
-    const signer = SIGNERS.find((s) => s.name === name) as Signer;
-    for (const digest of digests) for (const detached of [true, false]) CASES.push({ tool, signer, digest, detached });
-  }
-}
+const CASES: Case[] = TOOLS.flatMap((tool) => SIGNING_MATRIX.map((m) => ({ tool, ...m })));
 const label = (c: Case) => `${c.tool}: ${c.signer.name} ${c.signer.kind} ${c.digest} ${c.detached ? 'detached' : 'opaque'}`;
 
 function sign(c: Case, out: string): void {
