@@ -1,8 +1,8 @@
 /** The pure-JavaScript backend on @noble/hashes: every algorithm, any runtime, no WebAssembly. */
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
-import { VmiListError } from '../errors.js';
 import { toHex } from './hex.js';
+import { SingleUseHasher } from './single-use.js';
 import type { HashAlgorithm, Hasher } from './types.js';
 
 /** The noble state object behind a hasher (the part we use). */
@@ -18,35 +18,11 @@ const CREATE: Record<HashAlgorithm, () => NobleHash> = {
   sha1: () => sha1.create(),
 };
 
-class JsHasher implements Hasher {
-  readonly algorithm: HashAlgorithm;
-  #bytes = 0;
-  #state: NobleHash | undefined;
-
+// its own class name, so the backend in use can be told apart
+class JsHasher extends SingleUseHasher {
   constructor(algorithm: HashAlgorithm) {
-    this.algorithm = algorithm;
-    this.#state = CREATE[algorithm]();
-  }
-
-  get bytesHashed(): number {
-    return this.#bytes;
-  }
-
-  #live(what: string): NobleHash {
-    if (!this.#state) throw new VmiListError('ERR_INPUT', `${this.algorithm} hasher: ${what} after digest()`);
-    return this.#state;
-  }
-
-  update(chunk: Uint8Array): this {
-    this.#live('update()').update(chunk);
-    this.#bytes += chunk.length;
-    return this;
-  }
-
-  digest(): string {
-    const out = toHex(this.#live('digest()').digest());
-    this.#state = undefined;
-    return out;
+    const state = CREATE[algorithm]();
+    super(algorithm, { update: (chunk) => state.update(chunk), digestHex: () => toHex(state.digest()) });
   }
 }
 

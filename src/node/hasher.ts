@@ -1,6 +1,7 @@
 /** `createHasher` of `vmilist/node`: the same contract as the core's, on node:crypto by default. */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createHasher as createCoreHasher } from '../hash/create.js';
+import { SingleUseHasher } from '../hash/single-use.js';
 import type { ImageDigestFacts, ImageVerification } from '../hash/image-check.js';
 import { createImageVerifier as coreImageVerifier, type ImageVerifier } from '../hash/image-verifier.js';
 import type { ByteSource } from '../hash/source.js';
@@ -9,35 +10,11 @@ import { verifyImage as coreVerifyImage, type VerifyImageOptions } from '../hash
 import { VmiListError } from '../errors.js';
 import { HASH_ALGORITHMS, type HashAlgorithm, type Hasher, type HasherBackend } from '../hash/types.js';
 
-class NodeHasher implements Hasher {
-  readonly algorithm: HashAlgorithm;
-  #bytes = 0;
-  #hash: Hash | undefined;
-
+// its own class name, so the backend in use can be told apart
+class NodeHasher extends SingleUseHasher {
   constructor(algorithm: HashAlgorithm) {
-    this.algorithm = algorithm;
-    this.#hash = createHash(algorithm);
-  }
-
-  get bytesHashed(): number {
-    return this.#bytes;
-  }
-
-  #live(what: string): Hash {
-    if (!this.#hash) throw new VmiListError('ERR_INPUT', `${this.algorithm} hasher: ${what} after digest()`);
-    return this.#hash;
-  }
-
-  update(chunk: Uint8Array): this {
-    this.#live('update()').update(chunk);
-    this.#bytes += chunk.length;
-    return this;
-  }
-
-  digest(): string {
-    const out = this.#live('digest()').digest('hex');
-    this.#hash = undefined;
-    return out;
+    const hash = createHash(algorithm);
+    super(algorithm, { update: (chunk) => hash.update(chunk), digestHex: () => hash.digest('hex') });
   }
 }
 
