@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { VmiListError, type ErrorCode } from '../errors.js';
 import type { CliContext } from './context.js';
+import { describeFsError } from '../node/fs-errors.js';
 import { writeFileAtomic } from '../node/state-store.js';
 
 /** The context of the running process. */
@@ -48,22 +49,3 @@ export async function writeOutput(ctx: CliContext, path: string, data: string | 
   await writeFileAtomic(resolve(ctx.cwd, path), data);
 }
 
-/** A short reason for a file-system error ("no such file", "permission denied", …). */
-export function describeFsError(e: unknown): string {
-  const code = (e as { code?: string } | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a path component is not a directory';
-    case 'ENOSPC':
-      return 'no space left on device';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-}

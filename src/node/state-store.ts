@@ -10,6 +10,7 @@ import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promi
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { VmiListError } from '../errors.js';
+import { describeFsError, fsCode } from './fs-errors.js';
 
 /** Options for {@link FileStateStore}. */
 export interface FileStateStoreOptions<T> {
@@ -45,26 +46,6 @@ export interface StateLock {
 const DEFAULT_STALE_MS = 6 * 3600 * 1000;
 const POLL_MS = 100;
 
-function fsCode(e: unknown): string | undefined {
-  return (e as { code?: string } | null)?.code;
-}
-
-function fsReason(e: unknown): string {
-  switch (fsCode(e)) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-}
-
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -89,7 +70,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (cause) {
     await unlink(tmp).catch(() => undefined);
-    throw new VmiListError('ERR_IO', `cannot write ${path}: ${fsReason(cause)}`, { cause });
+    throw new VmiListError('ERR_IO', `cannot write ${path}: ${describeFsError(cause)}`, { cause });
   }
   await syncDir(dir);
 }
@@ -136,7 +117,7 @@ export class FileStateStore<T = unknown> {
       return new Uint8Array(await readFile(this.path));
     } catch (cause) {
       if (fsCode(cause) === 'ENOENT') return undefined;
-      throw new VmiListError('ERR_IO', `cannot read state file ${this.path}: ${fsReason(cause)}`, { cause });
+      throw new VmiListError('ERR_IO', `cannot read state file ${this.path}: ${describeFsError(cause)}`, { cause });
     }
   }
 
@@ -173,7 +154,7 @@ export class FileStateStore<T = unknown> {
    */
   async write(state: T): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true }).catch((cause: unknown) => {
-      throw new VmiListError('ERR_IO', `cannot create the directory of ${this.path}: ${fsReason(cause)}`, { cause });
+      throw new VmiListError('ERR_IO', `cannot create the directory of ${this.path}: ${describeFsError(cause)}`, { cause });
     });
     await this.read(); // throws when the current file is damaged
     await writeFileAtomic(this.path, `${JSON.stringify(state, null, 2)}\n`);
@@ -197,7 +178,7 @@ export class FileStateStore<T = unknown> {
    */
   async lock(): Promise<StateLock> {
     await mkdir(dirname(this.path), { recursive: true }).catch((cause: unknown) => {
-      throw new VmiListError('ERR_IO', `cannot create the directory of ${this.path}: ${fsReason(cause)}`, { cause });
+      throw new VmiListError('ERR_IO', `cannot create the directory of ${this.path}: ${describeFsError(cause)}`, { cause });
     });
     const deadline = Date.now() + (this.options.lockWaitMs ?? 0);
     const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
@@ -213,7 +194,7 @@ export class FileStateStore<T = unknown> {
         return { path: this.lockPath, release: () => this.releaseLock(info.token) };
       } catch (cause) {
         if (fsCode(cause) !== 'EEXIST') {
-          throw new VmiListError('ERR_IO', `cannot create lock file ${this.lockPath}: ${fsReason(cause)}`, { cause });
+          throw new VmiListError('ERR_IO', `cannot create lock file ${this.lockPath}: ${describeFsError(cause)}`, { cause });
         }
       }
       if (await this.breakStaleLock()) continue;

@@ -14,6 +14,7 @@ import { formatListDate, toEpochMs } from '../model/dates.js';
 import { isCaCertificate, parseCertificate, type Cert } from '../smime/certs.js';
 import { parseCrl, type Crl } from '../smime/crl.js';
 import { preparedFromParsed } from '../smime/trust.js';
+import { describeFsError } from './fs-errors.js';
 import type { NamespaceFile, TrustMaterial } from '../smime/types.js';
 
 /** A file of the trust store that could not be used, and why. */
@@ -89,14 +90,6 @@ function extract(bytes: Uint8Array, want: 'cert' | 'crl'): Uint8Array[] {
     return found;
   }
   return [bytes];
-}
-
-function describeFsError(e: unknown): string {
-  const code = (e as { code?: string } | null)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return e instanceof Error ? e.message : String(e);
 }
 
 async function listDir(dir: string): Promise<string[]> {
