@@ -1,94 +1,21 @@
 /**
  * What the subscriber commands (subscribe, update, cache, status, …) share:
- * the state file and its default path, the CA directory, loading trust,
- * fetching and verifying a subscription's list, hooks and the outbox.
- *
- * The state file holds the reducer's state plus what only the command line
- * needs: the hook outbox, the image cache records and when each
- * subscription was last checked.
+ * the state file's default path, help texts and options, and opening the
+ * site (the `vmilist/node` subscriber API) from the command line.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import { VmiListError } from '../errors.js';
-import { formatListDate, toEpochMs } from '../model/dates.js';
-import type { VerifiedImageList } from '../model/verified.js';
-import { verifySignedList } from '../smime/index.js';
+import { toEpochMs } from '../model/dates.js';
 import type { CrlPolicy, EndorserPrincipal } from '../smime/types.js';
-import { emptyState, findImage, migrateState } from '../subscription/index.js';
-import type { SubscriptionEvent } from '../subscription/events.js';
-import type { Subscription, SubscriptionState } from '../subscription/types.js';
-import { fetchList } from '../node/fetch.js';
-import { deliverOutbox, enqueueEvents, type HookCacheDirs, type HookEvent, type HookSpec, type OutboxEntry } from '../node/hooks.js';
-import { FileStateStore } from '../node/state-store.js';
+import { openSite, type HookReport, type Site, type SiteOptions } from '../node/site/site.js';
+import type { SubscriberFile } from '../node/site/state-file.js';
 import { loadTrustStore, type TrustStore } from '../node/truststore.js';
 import { usageError, type CliContext } from './context.js';
 
-/** Default CA directory when neither --ca-dir nor X509_CERT_DIR is given. */
-export const DEFAULT_CA_DIR = '/etc/grid-security/certificates';
+import { DEFAULT_CA_DIR } from '../node/site/site.js';
 
-/** A downloaded image the cache vouches for. */
-export interface CachedImageRecord {
-  readonly sha512: string;
-  readonly size: number;
-  readonly cachedAt: string;
-}
-
-/** Failed downloads of one image version, to bound retries. */
-export interface DownloadFailure {
-  readonly sha512: string;
-  readonly attempts: number;
-  readonly lastError: string;
-  readonly lastAt: string;
-}
-
-/** The subscriber's state file. */
-export interface SubscriberFile {
-  readonly format: 'vmilist-subscriber';
-  readonly formatVersion: 1;
-  /** The reducer's state. */
-  readonly state: SubscriptionState;
-  /** Events waiting for hooks. */
-  readonly outbox: readonly OutboxEntry[];
-  /** The image cache: where it was last, what is in it, what failed. */
-  readonly cache: {
-    readonly dir?: string;
-    readonly images: Readonly<Record<string, CachedImageRecord>>;
-    readonly failures: Readonly<Record<string, DownloadFailure>>;
-    readonly lastRunAt?: string;
-  };
-  /** When each subscription's list was last fetched and verified (accepted or unchanged). */
-  readonly checks: Readonly<Record<string, { readonly checkedAt: string }>>;
-}
-
-/** A fresh state file. */
-export function emptySubscriberFile(): SubscriberFile {
-  return { format: 'vmilist-subscriber', formatVersion: 1, state: emptyState(), outbox: [], cache: { images: {}, failures: {} }, checks: {} };
-}
-
-/** Reads a state file's JSON: the subscriber format, or a bare reducer state (wrapped). */
-export function parseSubscriberFile(json: unknown): SubscriberFile {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new VmiListError('ERR_INPUT', 'the state is not a JSON object');
-  const o = json as Record<string, unknown>;
-  if (o['format'] === undefined && 'stateVersion' in o) return { ...emptySubscriberFile(), state: migrateState(o) };
-  if (o['format'] !== 'vmilist-subscriber') throw new VmiListError('ERR_INPUT', `unknown state format ${JSON.stringify(o['format'])}`);
-  if (o['formatVersion'] !== 1) throw new VmiListError('ERR_INPUT', `state formatVersion ${JSON.stringify(o['formatVersion'])} is newer than this vmilist understands`);
-  const cache = (o['cache'] ?? {}) as Record<string, unknown>;
-  return {
-    format: 'vmilist-subscriber',
-    formatVersion: 1,
-    state: migrateState(o['state']),
-    outbox: Array.isArray(o['outbox']) ? (o['outbox'] as OutboxEntry[]) : [],
-    cache: {
-      ...(typeof cache['dir'] === 'string' ? { dir: cache['dir'] } : {}),
-      images: (cache['images'] ?? {}) as Record<string, CachedImageRecord>,
-      failures: (cache['failures'] ?? {}) as Record<string, DownloadFailure>,
-      ...(typeof cache['lastRunAt'] === 'string' ? { lastRunAt: cache['lastRunAt'] } : {}),
-    },
-    checks: (o['checks'] ?? {}) as Record<string, { checkedAt: string }>,
-  };
-}
+export { DEFAULT_CA_DIR };
 
 /** The state file to use: --state, else $VMILIST_STATE, else a per-user or system path. */
 export function statePath(ctx: CliContext, flag: string | undefined): string {
@@ -118,14 +45,24 @@ export const TRUST_HELP = `  --ca-dir DIR          IGTF CA directory (default $X
 
 /** Help text for hook options. */
 export const HOOK_HELP = `  --hook CMD            run CMD (through /bin/sh) once per event: the event is in
-                        VMILIST_EVENT_* variables and as JSON on stdin; repeatable
-  --vmcatcher-hook CMD  run CMD per event with the Python subscriber's handler
-                        environment (VMCATCHER_EVENT_TYPE, VMCATCHER_EVENT_*,
-                        VMCATCHER_CACHE_DIR_*); repeatable
-  --hook-timeout SECS   time limit per hook run (default 600)
-Events are kept in the state file until each hook has taken them (exit 0); a
-hook that fails gets the event again on the next run, with later events held
-back so it sees them in order. Give the same hook options to every run.`;
+                        VMILIST_EVENT_* variables and as JSON on stdin; repeatable.
+                        Events are kept in the state file until the hook exits 0:
+                        a hook that fails gets the event again, with later events
+                        held back so it sees them in order. Every run that holds
+                        the state's lock (any command) first delivers what waits:
+                        at least once, each event with a stable VMILIST_EVENT_ID.
+                        Give the same --hook options to every run.
+  --vmcatcher-hook CMD  a vmcatcher cache handler (VMCATCHER_CACHE_EVENT): runs per
+                        cache event (ProcessPrefix, ExpirePrefix/ExpirePostfix,
+                        AvailablePrefix/AvailablePostfix, ProcessPostfix) with
+                        vmcatcher's environment: the site's own, VMCATCHER_RDBMS &c.
+                        included, plus VMCATCHER_EVENT_* and VMCATCHER_CACHE_DIR_*.
+                        As in vmcatcher, a non-zero exit is recorded (status,
+                        --json) and processing goes on: no retry; repeatable
+  --vmcatcher-sub-hook CMD  vmcatcher_subscribe's handler: SubscriptionImageNew per
+                        new image (subscribe, update); same rules; repeatable
+  --hook-timeout SECS   time limit per hook or handler run (default 600); a run
+                        past it is killed (its process group) and reported`;
 
 /** parseArgs options for the state file. */
 export const STATE_OPTIONS = {
@@ -146,6 +83,7 @@ export const TRUST_OPTIONS = {
 export const HOOK_OPTIONS = {
   hook: { type: 'string', multiple: true },
   'vmcatcher-hook': { type: 'string', multiple: true },
+  'vmcatcher-sub-hook': { type: 'string', multiple: true },
   'hook-timeout': { type: 'string' },
 } as const;
 
@@ -156,47 +94,19 @@ export function secondsOption(flag: string, value: string | undefined, fallback:
   return Number(value);
 }
 
-/** The state store for the given options. */
-export function openStore(ctx: CliContext, values: { state?: string; 'lock-wait'?: string }): FileStateStore<SubscriberFile> {
-  return new FileStateStore(statePath(ctx, values.state), {
-    parse: parseSubscriberFile,
-    lockWaitMs: secondsOption('--lock-wait', values['lock-wait'], 0) * 1000,
-  });
-}
-
-/** Reads the state file; a missing one is an error unless `allowMissing`. */
-export async function readFile(store: FileStateStore<SubscriberFile>, allowMissing = false): Promise<SubscriberFile> {
-  const file = await store.read();
-  if (file) return file;
-  if (allowMissing) return emptySubscriberFile();
-  throw new VmiListError('ERR_INPUT', `no state file at ${store.path}: subscribe to a list first (vmilist subscribe URL), or give --state`);
-}
-
-/** The time of this run: --at, else the clock. */
-export function runTime(ctx: CliContext, at: string | undefined): { ms: number; iso: string } {
-  const ms = at === undefined ? ctx.now().getTime() : toEpochMs(at, '--at');
-  return { ms, iso: formatListDate(ms) };
-}
-
-/** Trust options as given on the command line. */
-export interface TrustValues {
+/** Options of the subscriber commands as parsed. */
+export interface SiteValues {
+  state?: string;
+  'lock-wait'?: string;
   'ca-dir'?: string;
   'crl-dir'?: string;
   'crl-policy'?: string;
   'allow-sha1'?: boolean;
   'allow-http'?: boolean;
-}
-
-/** The CA directory: --ca-dir, $X509_CERT_DIR, or the IGTF default. */
-export function caDirOf(ctx: CliContext, values: TrustValues): string {
-  return resolve(ctx.cwd, values['ca-dir'] ?? ctx.env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR);
-}
-
-/** Loads the trust store, printing its unusable files as warnings. */
-export async function loadTrust(ctx: CliContext, values: TrustValues, command: string): Promise<TrustStore> {
-  const store = await loadTrustStore(caDirOf(ctx, values), values['crl-dir'] === undefined ? {} : { crlDir: resolve(ctx.cwd, values['crl-dir']) });
-  for (const p of store.problems) ctx.stderr(`vmilist ${command}: warning: trust store: ${p.file}: ${p.message}\n`);
-  return store;
+  hook?: string[];
+  'vmcatcher-hook'?: string[];
+  'vmcatcher-sub-hook'?: string[];
+  'hook-timeout'?: string;
 }
 
 function crlPolicyOf(v: string | undefined): CrlPolicy | undefined {
@@ -205,133 +115,49 @@ function crlPolicyOf(v: string | undefined): CrlPolicy | undefined {
   return v;
 }
 
-/** Whether a command-line source is a URL (`scheme://…`) rather than a file path. */
-export function isUrl(source: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
-}
-
-/** A list source as a URL: URLs as given, file paths as file:// URLs. */
-export function sourceUrl(ctx: CliContext, source: string): string {
-  if (isUrl(source)) return source;
-  return pathToFileURL(isAbsolute(source) ? source : resolve(ctx.cwd, source)).href;
-}
-
-/** Fetches and verifies a list; every failure names the subscription (when given) and the URL. */
-export async function fetchAndVerify(
-  url: string,
-  trust: TrustStore,
-  values: TrustValues,
-  at: number,
-  endorsers: readonly EndorserPrincipal[] | undefined,
-  label: string,
-): Promise<VerifiedImageList> {
-  try {
-    const { bytes } = await fetchList(url, { allowHttp: values['allow-http'] === true, ca: trust.trustAnchors });
-    const crlPolicy = crlPolicyOf(values['crl-policy']);
-    return await verifySignedList(bytes, {
-      trustAnchors: trust.trustAnchors,
-      intermediates: trust.intermediates,
-      crls: trust.crls,
-      namespaces: trust.namespaces,
-      at,
-      ...(endorsers && endorsers.length > 0 ? { endorsers } : {}),
-      ...(values['allow-sha1'] ? { allowSha1: true } : {}),
-      ...(crlPolicy ? { crlPolicy } : {}),
-    });
-  } catch (e) {
-    throw nameError(e, label, url);
-  }
-}
-
-/** Prefixes an error's message with the subscription and URL it concerns. */
-export function nameError(e: unknown, label: string, url: string): VmiListError {
-  const where = `${label} (${url})`;
-  if (e instanceof VmiListError) {
-    if (e.message.startsWith(where)) return e;
-    return new VmiListError(e.code, `${where}: ${e.message}`, { issues: e.issues, cause: e });
-  }
-  return new VmiListError('ERR_IO', `${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-}
-
-/** The hooks configured on the command line. */
-export function hooksOf(values: { hook?: string[]; 'vmcatcher-hook'?: string[] }): HookSpec[] {
-  return [...(values.hook ?? []).map((command) => ({ command, mode: 'native' as const })), ...(values['vmcatcher-hook'] ?? []).map((command) => ({ command, mode: 'vmcatcher' as const }))];
-}
-
-/** A reducer event as hooks see it. */
-export function toHookEvent(state: SubscriptionState, e: SubscriptionEvent): HookEvent {
-  const r = e as unknown as Record<string, unknown>;
-  const subId = typeof r['subscription'] === 'string' ? r['subscription'] : undefined;
-  const sub = subId === undefined ? undefined : (state.subscriptions as Record<string, Subscription | undefined>)[subId];
-  const uuid = typeof r['uuid'] === 'string' ? r['uuid'] : undefined;
-  const listId = typeof r['listId'] === 'string' ? r['listId'] : (uuid ? findImage(state, uuid)?.listId : undefined) ?? sub?.listId;
-  const image = r['image'] as Record<string, unknown> | undefined;
-  return {
-    id: e.id,
-    type: e.type,
-    at: e.at,
-    ...(subId !== undefined ? { subscription: subId } : {}),
-    ...(listId !== undefined ? { listId } : {}),
-    ...(uuid !== undefined ? { imageId: uuid } : {}),
-    ...(image !== undefined ? { image } : {}),
-    detail: e,
-  };
-}
-
-/** A stable id for an event the CLI makes itself. */
-export function cliEventId(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
-}
-
-/** Runs the hooks on what waits in the outbox, saving after each delivery. */
-export async function deliver(
-  ctx: CliContext,
-  store: FileStateStore<SubscriberFile>,
-  file: SubscriberFile,
-  hooks: readonly HookSpec[],
-  values: { 'hook-timeout'?: string },
-  opts: { sessionId: string; cacheDirs?: HookCacheDirs; command: string },
-): Promise<{ file: SubscriberFile; failed: number }> {
-  if (file.outbox.length === 0 || hooks.length === 0) return { file, failed: 0 };
-  let current = file;
-  const result = await deliverOutbox(file.outbox, {
-    hooks,
+/** Opens the site the command line describes; warnings go to stderr. */
+export function siteOf(ctx: CliContext, command: string, values: SiteValues, extra: Partial<SiteOptions> = {}): Promise<Site> {
+  const crlPolicy = crlPolicyOf(values['crl-policy']);
+  return openSite({
+    stateFile: statePath(ctx, values.state),
+    lockWaitMs: secondsOption('--lock-wait', values['lock-wait'], 0) * 1000,
+    hookTimeoutMs: secondsOption('--hook-timeout', values['hook-timeout'], 600) * 1000,
+    ...(values['ca-dir'] !== undefined ? { caDir: resolve(ctx.cwd, values['ca-dir']) } : {}),
+    ...(values['crl-dir'] !== undefined ? { crlDir: resolve(ctx.cwd, values['crl-dir']) } : {}),
+    ...(crlPolicy ? { crlPolicy } : {}),
+    ...(values['allow-sha1'] ? { allowSha1: true } : {}),
+    ...(values['allow-http'] ? { allowHttp: true } : {}),
+    hooks: values.hook ?? [],
+    vmcatcherHook: values['vmcatcher-hook'] ?? [],
+    vmcatcherSubHook: values['vmcatcher-sub-hook'] ?? [],
     env: ctx.env,
     cwd: ctx.cwd,
-    sessionId: opts.sessionId,
-    ...(opts.cacheDirs ? { cacheDirs: opts.cacheDirs } : {}),
-    timeoutMs: secondsOption('--hook-timeout', values['hook-timeout'], 600) * 1000,
-    save: async (outbox) => {
-      current = { ...current, outbox };
-      await store.write(current);
-    },
+    now: ctx.now,
+    onWarning: (m) => ctx.stderr(`vmilist ${command}: warning: ${m}\n`),
+    ...extra,
   });
-  for (const f of result.failed) {
-    ctx.stderr(`vmilist ${opts.command}: hook '${f.hook}' failed on ${f.event.type} ${f.event.imageId ?? f.event.subscription ?? ''} (${f.message}); it will get the event again on the next run\n`);
+}
+
+/** Prints what hooks and handlers did (failures only) to stderr; the exit code part: 1 when a native hook failed. */
+export function reportHooks(ctx: CliContext, command: string, hooks: HookReport): number {
+  for (const r of hooks.handlerRuns) {
+    if (!r.ok) ctx.stderr(`vmilist ${command}: vmcatcher handler '${r.handler}' failed on ${r.event}${r.imageId ? ` ${r.imageId}` : ''} (${r.message}); recorded, not retried\n`);
   }
-  return { file: current, failed: result.failed.length };
-}
-
-/** Adds events to the outbox for the configured hooks. */
-export function withEvents(file: SubscriberFile, events: readonly HookEvent[], hooks: readonly HookSpec[]): SubscriberFile {
-  if (hooks.length === 0 || events.length === 0) return file;
-  return { ...file, outbox: enqueueEvents(file.outbox, events, hooks) };
-}
-
-/** A fresh session id for one run (compat handlers get it as VMCATCHER_EVENT_UUID_SESSION). */
-export function newSessionId(): string {
-  return randomUUID();
-}
-
-/** Finds a subscription by id or by list UUID. */
-export function findSubscription(state: SubscriptionState, key: string): Subscription {
-  const subs = Object.values(state.subscriptions) as Subscription[];
-  const hit = subs.find((s) => s.id === key) ?? subs.find((s) => s.listId?.toLowerCase() === key.toLowerCase());
-  if (!hit) {
-    const known = subs.map((s) => s.id).join(', ') || 'none';
-    throw new VmiListError('ERR_INPUT', `no subscription '${key}' (known: ${known})`);
+  for (const f of hooks.hookFailures) {
+    ctx.stderr(`vmilist ${command}: hook '${f.hook}' failed on ${f.event.type} ${f.event.imageId ?? f.event.subscription ?? ''} (${f.message}); it will get the event again on the next run\n`);
   }
-  return hit;
+  return hooks.hookFailures.length > 0 ? 1 : 0;
+}
+
+/** Hook results for --json: vmcatcher runs (all, with exit codes) and native failures. */
+export function hooksJson(hooks: HookReport): Record<string, unknown> {
+  return {
+    ok: hooks.hookFailures.length === 0,
+    session: hooks.sessionId,
+    handlerRuns: hooks.handlerRuns,
+    hookFailures: hooks.hookFailures.map((f) => ({ hook: f.hook, eventId: f.event.id, type: f.event.type, imageId: f.event.imageId, message: f.message })),
+    pendingHookEvents: hooks.pendingHookEvents,
+  };
 }
 
 /** Endorser principals from --endorser-dn / --endorser-ca. */
@@ -346,4 +172,43 @@ export function principalsOf(dns: string[] | undefined, ca: string | undefined):
 /** Exit code for an error, as the CLI maps them: 2 for usage and I/O, 1 otherwise. */
 export function exitCodeOf(e: VmiListError): number {
   return e.code === 'ERR_INPUT' || e.code === 'ERR_IO' ? 2 : 1;
+}
+
+/** The highest exit code of `errors`, else `otherwise`. */
+export function worstExit(errors: readonly VmiListError[], otherwise: number): number {
+  return errors.length > 0 ? Math.max(...errors.map(exitCodeOf)) : otherwise;
+}
+
+/** --at as epoch ms, when given. */
+export function atOf(at: string | undefined): { at?: number } {
+  return at === undefined ? {} : { at: toEpochMs(at, '--at') };
+}
+
+/** Trust options as given on the command line. */
+export interface TrustValues {
+  'ca-dir'?: string;
+  'crl-dir'?: string;
+}
+
+/** The CA directory: --ca-dir, $X509_CERT_DIR, or the IGTF default. */
+export function caDirOf(ctx: CliContext, values: TrustValues): string {
+  return resolve(ctx.cwd, values['ca-dir'] ?? ctx.env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR);
+}
+
+/** Loads the trust store, printing its unusable files as warnings (vmilist verify). */
+export async function loadTrust(ctx: CliContext, values: TrustValues, command: string): Promise<TrustStore> {
+  const store = await loadTrustStore(caDirOf(ctx, values), values['crl-dir'] === undefined ? {} : { crlDir: resolve(ctx.cwd, values['crl-dir']) });
+  for (const p of store.problems) ctx.stderr(`vmilist ${command}: warning: trust store: ${p.file}: ${p.message}\n`);
+  return store;
+}
+
+/** Whether a command-line source is a URL (`scheme://…`) rather than a file path. */
+export function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+}
+
+/** The saved state file for read-only commands (no lock); missing is an error unless `allowMissing`. */
+export async function readState(ctx: CliContext, values: { state?: string }, allowMissing: boolean): Promise<SubscriberFile> {
+  const site = await openSite({ stateFile: statePath(ctx, values.state), env: ctx.env, cwd: ctx.cwd });
+  return site.read({ mustExist: !allowMissing });
 }

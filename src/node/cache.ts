@@ -14,10 +14,14 @@ import { fetchImage, type FetchedImage, type FetchImageOptions, type ImageTarget
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Throws `ERR_INPUT` unless `uuid` is a UUID (the only thing a cache file name is made of). */
+/**
+ * Throws `ERR_INPUT` unless `uuid` is a UUID (the only thing a cache file
+ * name is made of). Returned as the list writes it, so handlers find
+ * `$CACHE_DIR$DC_IDENTIFIER`; callers compare identities case-insensitively.
+ */
 export function assertCacheUuid(uuid: string): string {
   if (!UUID.test(uuid)) throw new VmiListError('ERR_INPUT', `'${uuid}' is not a UUID; cache file names are image UUIDs only`);
-  return uuid.toLowerCase();
+  return uuid;
 }
 
 /** Options for {@link ImageCache}. */

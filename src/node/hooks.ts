@@ -4,19 +4,22 @@
  * variables and as JSON on stdin. List data never becomes part of a command
  * line: the shell only ever sees the configured command string.
  *
- * Two modes: `native` (`VMILIST_EVENT_*` variables, every vmilist event) and
- * `vmcatcher` (the Python subscriber's handler environment, exactly: its
- * event types and `VMCATCHER_*` variables, so existing handlers that load
- * images into OpenStack or OpenNebula keep working).
+ * Modes: `native` (`VMILIST_EVENT_*` variables, every vmilist event),
+ * `vmcatcher` (vmcatcher_cache's handler: its cache event types and
+ * `VMCATCHER_*` variables, so existing handlers that load images into
+ * OpenStack or OpenNebula keep working) and `vmcatcher-sub`
+ * (vmcatcher_subscribe's handler: `SubscriptionImageNew` only).
  *
- * Events are durable: they go into an outbox kept in the state file before
- * any hook runs, each hook's delivery is marked done after it succeeds, and
- * what failed (or was cut short by a crash) is retried on the next run.
+ * Native events are durable: they go into an outbox kept in the state file
+ * before any hook runs, each hook's delivery is marked done after it
+ * succeeds, and what failed (or was cut short by a crash) is retried by the
+ * next run. vmcatcher handlers are run as vmcatcher runs them: once per
+ * event, a non-zero exit logged and processing going on (see `site/handlers.ts`).
  */
 import { spawn } from 'node:child_process';
 
-/** How a hook receives events. */
-export type HookMode = 'native' | 'vmcatcher';
+/** How a hook receives events: native (outbox, retried), vmcatcher cache handler, vmcatcher subscription handler. */
+export type HookMode = 'native' | 'vmcatcher' | 'vmcatcher-sub';
 
 /** A configured hook. */
 export interface HookSpec {
@@ -62,6 +65,10 @@ export interface HookEvent {
   readonly image?: Readonly<Record<string, unknown>>;
   /** The event as the reducer (or the cache) described it. */
   readonly detail?: unknown;
+  /** The list's `ad:vo`, for images that name none (vmcatcher's `VO`). */
+  readonly listVo?: string;
+  /** The image's file name in its directory when not the identifier as written (an expired copy: `<id>.<timestamp>`). */
+  readonly fileName?: string;
 }
 
 /** One event waiting for hooks. */
@@ -110,7 +117,6 @@ export function hookKey(hook: HookSpec): string {
 }
 
 const COMPAT_TYPES: Readonly<Record<string, VmcatcherEventType>> = {
-  'image.added': 'SubscriptionImageNew',
   'cache.process.start': 'ProcessPrefix',
   'cache.available.before': 'AvailablePrefix',
   'cache.available': 'AvailablePostfix',
@@ -121,14 +127,21 @@ const COMPAT_TYPES: Readonly<Record<string, VmcatcherEventType>> = {
 
 const NATIVE_SKIPS = new Set(['cache.process.start', 'cache.available.before', 'cache.expire.before', 'cache.process.end']);
 
-/** The Python subscriber's event type for `event`, or undefined when it has none (not delivered in compat mode). */
+/** vmcatcher_cache's event type for `event`, or undefined when the cache handler does not get it. */
 export function vmcatcherEventType(event: Pick<HookEvent, 'type'>): VmcatcherEventType | undefined {
   return COMPAT_TYPES[event.type];
 }
 
+/** The event type a hook of `mode` sees for `event`, or undefined when that hook does not get it. */
+function eventTypeFor(mode: HookMode, event: Pick<HookEvent, 'type'>): string | undefined {
+  if (mode === 'vmcatcher') return vmcatcherEventType(event);
+  if (mode === 'vmcatcher-sub') return event.type === 'image.added' ? 'SubscriptionImageNew' : undefined;
+  return NATIVE_SKIPS.has(event.type) ? undefined : event.type;
+}
+
 /** Whether `hook` gets `event` at all. */
 export function hookApplies(hook: HookSpec, event: Pick<HookEvent, 'type'>): boolean {
-  return hook.mode === 'vmcatcher' ? vmcatcherEventType(event) !== undefined : !NATIVE_SKIPS.has(event.type);
+  return eventTypeFor(hook.mode, event) !== undefined;
 }
 
 /**
@@ -164,7 +177,6 @@ const COMPAT_FIELDS: readonly (readonly [string, string])[] = [
   ['sl:os', 'SL_OS'],
   ['sl:osversion', 'SL_OSVERSION'],
   ['ad:mpuri', 'AD_MPURI'],
-  ['ad:vo', 'VO'],
 ];
 
 function text(v: unknown): string | undefined {
@@ -184,15 +196,20 @@ function inherited(env: Readonly<Record<string, string | undefined>>, dropPrefix
 }
 
 /**
- * The environment of a compat-mode handler: the caller's environment
- * (without any `VMCATCHER_*` it had), `VMCATCHER_EVENT_TYPE`,
- * `VMCATCHER_EVENT_UUID_SESSION`, `VMCATCHER_CACHE_DIR_{CACHE,DOWNLOAD,EXPIRE}`
- * with a trailing `/`, and the per-image `VMCATCHER_EVENT_*` set only when non-empty.
+ * The environment of a vmcatcher handler (`mode` `vmcatcher` or
+ * `vmcatcher-sub`): the site's own environment, its `VMCATCHER_*` settings
+ * such as `VMCATCHER_RDBMS` included (handlers call vmcatcher's tools with
+ * them), without `VMCATCHER_EVENT_*` left over from a caller; then
+ * `VMCATCHER_EVENT_TYPE`, `VMCATCHER_EVENT_UUID_SESSION`,
+ * `VMCATCHER_CACHE_DIR_{CACHE,DOWNLOAD,EXPIRE}` with a trailing `/`, and the
+ * per-image `VMCATCHER_EVENT_*` set only when non-empty: `VO` from the
+ * image's `ad:vo`, else the list's; `FILENAME` the identifier as the list
+ * writes it (the expired copy's name for `ExpirePostfix`).
  */
-export function vmcatcherEnvironment(event: HookEvent, ctx: HookContext): Record<string, string> {
-  const type = vmcatcherEventType(event);
+export function vmcatcherEnvironment(event: HookEvent, ctx: HookContext, mode: 'vmcatcher' | 'vmcatcher-sub' = 'vmcatcher'): Record<string, string> {
+  const type = eventTypeFor(mode, event);
   if (type === undefined) throw new Error(`event type ${event.type} has no vmcatcher equivalent`);
-  const env = inherited(ctx.env, 'VMCATCHER_');
+  const env = inherited(ctx.env, 'VMCATCHER_EVENT_');
   env['VMCATCHER_EVENT_TYPE'] = type;
   env['VMCATCHER_EVENT_UUID_SESSION'] = ctx.sessionId;
   if (ctx.cacheDirs) {
@@ -206,8 +223,10 @@ export function vmcatcherEnvironment(event: HookEvent, ctx: HookContext): Record
       const v = text(image[field]);
       if (v !== undefined) env[`VMCATCHER_EVENT_${name}`] = v;
     }
-    const uuid = text(image['dc:identifier']);
-    if (uuid !== undefined) env['VMCATCHER_EVENT_FILENAME'] = uuid.toLowerCase();
+    const vo = text(image['ad:vo']) ?? text(event.listVo);
+    if (vo !== undefined) env['VMCATCHER_EVENT_VO'] = vo;
+    const file = text(event.fileName) ?? text(image['dc:identifier']);
+    if (file !== undefined) env['VMCATCHER_EVENT_FILENAME'] = file;
   }
   const listId = text(event.listId);
   if (listId !== undefined) env['VMCATCHER_EVENT_IL_DC_IDENTIFIER'] = listId;
@@ -237,7 +256,7 @@ export function nativeEnvironment(event: HookEvent, ctx: HookContext): Record<st
   }
   if (ctx.cacheDirs) {
     set('VMILIST_EVENT_CACHE_DIR', ctx.cacheDirs.cache);
-    if (event.imageId) set('VMILIST_EVENT_IMAGE_FILE', `${withSlash(ctx.cacheDirs.cache)}${event.imageId.toLowerCase()}`);
+    if (event.imageId) set('VMILIST_EVENT_IMAGE_FILE', `${withSlash(ctx.cacheDirs.cache)}${event.imageId}`);
   }
   return env;
 }
@@ -249,7 +268,7 @@ const OUTPUT_CAP = 64 * 1024;
  * environment and as JSON on stdin; killed (whole process group) after `timeoutMs`.
  */
 export function runHook(hook: HookSpec, event: HookEvent, ctx: HookContext, timeoutMs = 600_000): Promise<HookRunResult> {
-  const env = hook.mode === 'vmcatcher' ? vmcatcherEnvironment(event, ctx) : nativeEnvironment(event, ctx);
+  const env = hook.mode === 'native' ? nativeEnvironment(event, ctx) : vmcatcherEnvironment(event, ctx, hook.mode);
   return new Promise((resolveRun) => {
     let output = '';
     let timedOut = false;

@@ -62,7 +62,8 @@ describe('vmcatcher-compatible handler', () => {
     const common = ['--state', state, '--ca-dir', join(ROOT, 'vectors/trust'), '--allow-http', '--vmcatcher-hook', handler];
     const env = { PATH: process.env['PATH'], VMCATCHER_EVENT_SL_ARCH: 'leaked from the parent environment' };
 
-    const sub = await vmilist(['subscribe', server.url('/list.smime'), '--auto-approve', ...common], { env });
+    // SubscriptionImageNew goes to the subscription handler (vmcatcher_subscribe's), never to the cache handler
+    const sub = await vmilist(['subscribe', server.url('/list.smime'), '--auto-approve', ...common, '--vmcatcher-sub-hook', handler], { env });
     expect(sub.code, sub.stderr).toBe(0);
     let got = blocks(readFileSync(log, 'utf8'));
     expect(got.map((b) => `${b['VMCATCHER_EVENT_TYPE']}:${b['VMCATCHER_EVENT_DC_IDENTIFIER']}`)).toEqual([`SubscriptionImageNew:${A}`, `SubscriptionImageNew:${B}`]);
@@ -126,7 +127,7 @@ describe('vmcatcher-compatible handler', () => {
     expect(got.map((b) => `${b['VMCATCHER_EVENT_TYPE']}${b['VMCATCHER_EVENT_FILENAME'] ? `:${b['VMCATCHER_EVENT_FILENAME']}` : ''}${b['FOUND'] ? `@${b['FOUND']}` : ''}`)).toEqual([
       'ProcessPrefix',
       `ExpirePrefix:${B}@cache`,
-      `ExpirePostfix:${B}@expire`,
+      `ExpirePostfix:${B}.2026-06-01_00-00-00@expire`,
       'ProcessPostfix',
     ]);
     expect(JSON.parse(readFileSync(state, 'utf8')).outbox).toEqual([]);

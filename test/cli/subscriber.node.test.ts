@@ -145,9 +145,10 @@ describe('vmilist subscriber, end to end', () => {
     expect(c.stderr).toContain('100% 4.9 KiB / 4.9 KiB');
     expect(cached()).toEqual([A]);
     expect(readFileSync(join(cacheDir, 'cache', A)).equals(bsd)).toBe(true);
-    expect(readFileSync(join(cacheDir, 'expired', B)).equals(arm)).toBe(true);
+    // as vmcatcher names them: <identifier>.<YYYY-MM-DD_HH-MM-SS> of the run (2026-06-01T00:00:00Z here)
+    expect(readFileSync(join(cacheDir, 'expired', `${B}.2026-06-01_00-00-00`)).equals(arm)).toBe(true);
     // the old version of A was moved out before the new one came in
-    expect(readFileSync(join(cacheDir, 'expired', A)).equals(x86)).toBe(true);
+    expect(readFileSync(join(cacheDir, 'expired', `${A}.2026-06-01_00-00-00`)).equals(x86)).toBe(true);
     const actions = JSON.parse(c.stdout).actions.map((a: { uuid: string; action: string }) => `${a.action}:${a.uuid}`);
     expect(actions).toEqual([`expired:${A}`, `expired:${B}`, `downloaded:${A}`]);
   });

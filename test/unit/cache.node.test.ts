@@ -22,7 +22,7 @@ afterAll(async () => server.close());
 describe('ImageCache', () => {
   it('names files by UUID only and refuses anything else', () => {
     const c = new ImageCache('/srv/cache');
-    expect(c.pathOf(UUID.toUpperCase())).toBe(`/srv/cache/cache/${UUID}`);
+    expect(c.pathOf(UUID.toUpperCase())).toBe(`/srv/cache/cache/${UUID.toUpperCase()}`); // as the list writes it
     expect(c.partialPathOf(UUID)).toBe(`/srv/cache/partial/${UUID}.partial`);
     expect(c.expiredPathOf(UUID)).toBe(`/srv/cache/expired/${UUID}`);
     for (const evil of ['../../etc/passwd', `${UUID}/../x`, `${UUID}\0`, '', 'x'.repeat(36), `../${UUID}`]) {

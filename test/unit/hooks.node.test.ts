@@ -39,7 +39,7 @@ const ev = (over: Partial<HookEvent> = {}): HookEvent => ({
   ...over,
 });
 const ctx = {
-  env: { PATH: process.env['PATH'], VMCATCHER_EVENT_SL_ARCH: 'stale from parent', HOME: '/root' },
+  env: { PATH: process.env['PATH'], VMCATCHER_EVENT_SL_ARCH: 'stale from parent', VMCATCHER_RDBMS: 'sqlite:////var/lib/vmcatcher.db', HOME: '/root' },
   sessionId: '11111111-2222-4333-8444-555555555555',
   cacheDirs: { cache: '/c/cache', download: '/c/partial/', expire: '/c/expired' },
 };
@@ -63,15 +63,27 @@ describe('vmcatcher environment', () => {
       VMCATCHER_EVENT_SL_OS: 'Linux',
       VMCATCHER_EVENT_AD_MPURI: image['ad:mpuri'],
       VMCATCHER_EVENT_VO: 'dteam',
-      VMCATCHER_EVENT_FILENAME: image['dc:identifier'].toLowerCase(),
+      // as the list writes it: $VMCATCHER_CACHE_DIR_CACHE$VMCATCHER_EVENT_DC_IDENTIFIER is the file
+      VMCATCHER_EVENT_FILENAME: image['dc:identifier'],
       VMCATCHER_EVENT_IL_DC_IDENTIFIER: '5e0f1a2b-3c4d-4e5f-8a6b-000000000001',
+      // the site's own setting, kept (handlers call vmcatcher's tools with it)
+      VMCATCHER_RDBMS: 'sqlite:////var/lib/vmcatcher.db',
     });
     expect(env['HOME']).toBe('/root');
   });
 
+  it('takes VO from the image, else from the list; FILENAME from the expired copy', () => {
+    const { 'ad:vo': _vo, ...noVo } = image;
+    expect(vmcatcherEnvironment(ev({ image: noVo, listVo: 'biomed' }), ctx)['VMCATCHER_EVENT_VO']).toBe('biomed');
+    expect(vmcatcherEnvironment(ev({ listVo: 'biomed' }), ctx)['VMCATCHER_EVENT_VO']).toBe('dteam');
+    expect('VMCATCHER_EVENT_VO' in vmcatcherEnvironment(ev({ image: noVo }), ctx)).toBe(false);
+    const gone = vmcatcherEnvironment(ev({ type: 'cache.expired', fileName: `${image['dc:identifier']}.2026-06-01_00-00-00` }), ctx);
+    expect(gone['VMCATCHER_EVENT_FILENAME']).toBe(`${image['dc:identifier']}.2026-06-01_00-00-00`);
+    expect(gone['VMCATCHER_EVENT_DC_IDENTIFIER']).toBe(image['dc:identifier']);
+  });
+
   it('maps event types and refuses those without an equivalent', () => {
     const types: Record<string, string> = {
-      'image.added': 'SubscriptionImageNew',
       'cache.process.start': 'ProcessPrefix',
       'cache.available.before': 'AvailablePrefix',
       'cache.available': 'AvailablePostfix',
@@ -81,6 +93,10 @@ describe('vmcatcher environment', () => {
     };
     for (const [t, v] of Object.entries(types)) expect(vmcatcherEnvironment(ev({ type: t }), ctx)['VMCATCHER_EVENT_TYPE']).toBe(v);
     expect(() => vmcatcherEnvironment(ev({ type: 'list.accepted' }), ctx)).toThrow();
+    // SubscriptionImageNew goes to the subscription handler only, never to the cache handler
+    expect(() => vmcatcherEnvironment(ev({ type: 'image.added' }), ctx)).toThrow();
+    expect(vmcatcherEnvironment(ev({ type: 'image.added' }), ctx, 'vmcatcher-sub')['VMCATCHER_EVENT_TYPE']).toBe('SubscriptionImageNew');
+    expect(() => vmcatcherEnvironment(ev({ type: 'cache.available' }), ctx, 'vmcatcher-sub')).toThrow();
     const proc = vmcatcherEnvironment({ id: 'p', type: 'cache.process.start', at: 'x' }, ctx);
     expect(Object.keys(proc).filter((k) => k.startsWith('VMCATCHER_EVENT_')).sort()).toEqual(['VMCATCHER_EVENT_TYPE', 'VMCATCHER_EVENT_UUID_SESSION']);
   });
@@ -89,7 +105,7 @@ describe('vmcatcher environment', () => {
     const env = nativeEnvironment(ev(), ctx);
     expect(env['VMILIST_EVENT_ID']).toBe('e1');
     expect(env['VMILIST_EVENT_TYPE']).toBe('cache.available');
-    expect(env['VMILIST_EVENT_IMAGE_FILE']).toBe(`/c/cache/${image['dc:identifier'].toLowerCase()}`);
+    expect(env['VMILIST_EVENT_IMAGE_FILE']).toBe(`/c/cache/${image['dc:identifier']}`);
   });
 });
 
@@ -127,7 +143,7 @@ describe('outbox', () => {
     expect(box.map((e) => [e.event.id, e.pending])).toEqual([
       ['a', [hookKey(native)]],
       ['b', [hookKey(compat)]],
-      ['c', [hookKey(native), hookKey(compat)]],
+      ['c', [hookKey(native)]],
     ]);
     expect(enqueueEvents(box, events, [native, compat])).toHaveLength(3);
     expect(enqueueEvents([], events, [])).toEqual([]);

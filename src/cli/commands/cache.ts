@@ -1,249 +1,65 @@
-import { resolve } from 'node:path';
-import { VmiListError } from '../../errors.js';
-import { runnable } from '../../subscription/index.js';
-import type { ImageRecord } from '../../subscription/types.js';
-import { ImageCache } from '../../node/cache.js';
-import type { HookEvent } from '../../node/hooks.js';
-import type { TrustStore } from '../../node/truststore.js';
 import { parseCommandArgs } from '../args.js';
-import { printJson, usageError, type CliContext, type Command } from '../context.js';
-import { progressReporter } from '../progress.js';
-import {
-  HOOK_HELP,
-  HOOK_OPTIONS,
-  STATE_HELP,
-  STATE_OPTIONS,
-  cliEventId,
-  deliver,
-  hooksOf,
-  loadTrust,
-  newSessionId,
-  openStore,
-  readFile,
-  runTime,
-  withEvents,
-  type SubscriberFile,
-  type TrustValues,
-} from '../subscriber.js';
+import { printJson, usageError, type Command } from '../context.js';
+import { progressReporter, type Progress } from '../progress.js';
+import { HOOK_HELP, HOOK_OPTIONS, STATE_HELP, STATE_OPTIONS, atOf, hooksJson, reportHooks, siteOf, worstExit } from '../subscriber.js';
 
 const USAGE = 'vmilist cache [--dir DIR] [--delete-expired] [--verify] [--max-attempts N] [--retry-failed] [options] [--json]';
-
-/** What the cache run did to one image. */
-interface Action {
-  uuid: string;
-  action: 'downloaded' | 'adopted' | 'expired' | 'deleted' | 'failed' | 'skipped';
-  reason?: string;
-  error?: { code: string; message: string };
-}
 
 export const command: Command = {
   name: 'cache',
   summary: 'download approved current images, verify them, expire what is no longer runnable',
   help: `Usage: ${USAGE}
 
-Brings the image cache in line with the state: every current (endorsed and
-approved) image not yet cached is downloaded into DIR/partial/<uuid>.partial
-while its SHA-512 is computed, aborted as soon as it grows past hv:size,
-and moved into DIR/cache/<uuid> only when size and checksum match; files of
-images that are no longer runnable (expired, denied, unsubscribed, or
-replaced by a new version) are moved to DIR/expired/<uuid> (or deleted with
---delete-expired). File names are image UUIDs, never taken from URLs.
-Free space is checked against hv:size before each download. A download that
-fails is tried again on later runs, at most --max-attempts times for the
-same image version. A progress bar per image is drawn on a terminal only.
+Brings the image cache in line with the state (Site.syncCache in vmilist/node):
+current approved images are downloaded to DIR/partial, hashed on the way,
+cut off past hv:size, and moved to DIR/cache/<identifier> (as the list writes
+it) only when size and SHA-512 match; files of images no longer runnable move
+to DIR/expired/<identifier>.<YYYY-MM-DD_HH-MM-SS> (or are deleted). A failed
+download is retried on later runs, at most --max-attempts times per version.
 
-  --dir DIR             cache root (default $VMILIST_CACHE_DIR, else the last
-                        --dir recorded in the state)
+  --dir DIR             cache root (default $VMILIST_CACHE_DIR, else the last one used)
   --delete-expired      delete files of expired images instead of moving them
-  --verify              re-hash every cached file (default: trust the size and
-                        the checksum recorded when it was downloaded)
+  --verify              re-hash every cached file (default: trust the recorded checksum)
   --max-attempts N      failed downloads per image version before giving up (default 3)
   --retry-failed        try images again that reached --max-attempts
   --at TIME             as of TIME (ISO 8601) instead of now
-  --allow-http          download images over plain http (the checksum still
-                        protects them)
-  --ca-dir DIR          CAs trusted for TLS besides the system roots (default
-                        $X509_CERT_DIR, else /etc/grid-security/certificates when present)
+  --allow-http          download images over plain http (the checksum still protects them)
+  --ca-dir DIR          CAs trusted for TLS besides the system roots
 ${STATE_HELP}
 ${HOOK_HELP}
-  In vmcatcher mode the events are ProcessPrefix, AvailablePrefix (the
-  verified file is in VMCATCHER_CACHE_DIR_DOWNLOAD), AvailablePostfix (now in
-  VMCATCHER_CACHE_DIR_CACHE), ExpirePrefix, ExpirePostfix and ProcessPostfix.
-  --json                print {"ok":…,"dir":…,"actions":[{uuid,action,…}]}
+  --json                print {"ok","dir","actions":[{uuid,action,…}],"hooks":{…}}
 
-Exit codes: 0 everything cached; 1 an image failed its checks (checksum,
-size) or a hook failed; 2 an image could not be downloaded, or usage or I/O error.`,
+Exit codes: 0 everything cached (vmcatcher handler failures are reported, not
+fatal); 1 an image failed its checks or a --hook failed; 2 an image could not
+be downloaded, or a usage or I/O error.`,
   async run(args, ctx) {
-    const { values } = parseCommandArgs(
-      args,
-      {
-        dir: { type: 'string' },
-        'delete-expired': { type: 'boolean' },
-        verify: { type: 'boolean' },
-        'max-attempts': { type: 'string' },
-        'retry-failed': { type: 'boolean' },
-        at: { type: 'string' },
-        'allow-http': { type: 'boolean' },
-        'ca-dir': { type: 'string' },
-        ...STATE_OPTIONS,
-        ...HOOK_OPTIONS,
-      },
-      { min: 0, max: 0, usage: USAGE },
-    );
-    const now = runTime(ctx, values.at);
+    const opts = { dir: { type: 'string' }, 'delete-expired': { type: 'boolean' }, verify: { type: 'boolean' }, 'max-attempts': { type: 'string' }, 'retry-failed': { type: 'boolean' }, at: { type: 'string' }, 'allow-http': { type: 'boolean' }, 'ca-dir': { type: 'string' }, ...STATE_OPTIONS, ...HOOK_OPTIONS } as const;
+    const { values } = parseCommandArgs(args, opts, { min: 0, max: 0, usage: USAGE });
     const maxAttempts = values['max-attempts'] === undefined ? 3 : Number(values['max-attempts']);
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw usageError('--max-attempts must be a whole number ≥ 1');
-    const hooks = hooksOf(values);
-    const store = openStore(ctx, values);
-    const trust = await tlsTrust(ctx, values);
-
-    return store.withLock(async () => {
-      let file = await readFile(store);
-      const dirValue = values.dir ?? ctx.env['VMILIST_CACHE_DIR'] ?? file.cache.dir;
-      if (dirValue === undefined) throw usageError('no cache directory: give --dir DIR (or set VMILIST_CACHE_DIR)');
-      const cache = new ImageCache(resolve(ctx.cwd, dirValue));
-      await cache.init();
-      await cache.cleanPartials();
-      const sessionId = newSessionId();
-      const cacheDirs = { cache: cache.cacheDir, download: cache.partialDir, expire: cache.expiredDir };
-      const actions: Action[] = [];
-      const errors: VmiListError[] = [];
-      let hookFailures = 0;
-
-      // With hooks, every step is saved before its hook runs (the outbox is
-      // durable); without, one write at the end: a crash then leaves the old
-      // state, and the next run adopts verified files it finds in cache/.
-      const emit = async (events: HookEvent[]) => {
-        const next = withEvents(file, events, hooks);
-        if (next === file || next.outbox.length === file.outbox.length) return;
-        file = next;
-        await store.write(file);
-        const d = await deliver(ctx, store, file, hooks, values, { sessionId, cacheDirs, command: 'cache' });
-        file = d.file;
-        hookFailures += d.failed;
-      };
-      const event = (type: HookEvent['type'], rec?: Pick<ImageRecord, 'uuid' | 'subscription' | 'listId' | 'image'>, salt = ''): HookEvent => ({
-        id: cliEventId(type, rec?.uuid ?? '', rec?.image['sl:checksum:sha512'] ?? '', salt),
-        type,
-        at: now.iso,
-        ...(rec ? { subscription: rec.subscription, listId: rec.listId, imageId: rec.uuid, image: rec.image } : {}),
-      });
-      const setRecords = (images: SubscriberFile['cache']['images'], failures: SubscriberFile['cache']['failures'] = file.cache.failures) => {
-        file = { ...file, cache: { ...file.cache, images, failures } };
-      };
-
-      await emit([event('cache.process.start', undefined, sessionId)]);
-
-      // file names are lower-case UUIDs; lists may spell them in upper case
-      const known = new Map((file.state.images as readonly ImageRecord[]).map((r) => [r.uuid.toLowerCase(), r] as const));
-      const want = new Map<string, ImageRecord>();
-      for (const r of runnable(file.state) as ImageRecord[]) want.set(r.uuid.toLowerCase(), r);
-
-      const expire = async (uuid: string, reason: string) => {
-        const rec = known.get(uuid);
-        await emit(rec ? [event('cache.expire.before', rec, now.iso)] : []);
-        await cache.expire(uuid, { delete: values['delete-expired'] === true });
-        const { [uuid]: _gone, ...rest } = file.cache.images;
-        setRecords(rest);
-        actions.push({ uuid, action: values['delete-expired'] ? 'deleted' : 'expired', reason });
-        if (!values.json) ctx.stdout(`${values['delete-expired'] ? 'deleted' : 'expired'} ${uuid} (${reason})\n`);
-        await emit(rec ? [event('cache.expired', rec, now.iso)] : []);
-      };
-
-      // what is on disk against what should be
-      const missing: ImageRecord[] = [];
-      for (const uuid of await cache.list()) {
-        const rec = want.get(uuid);
-        if (!rec) {
-          await expire(uuid, describeGone(known.get(uuid)));
-          continue;
-        }
-        const record = file.cache.images[uuid];
-        const check = await cache.check(rec.image, { verify: values.verify === true, ...(record ? { known: record } : {}) });
-        if (check.state === 'cached') {
-          if (record?.sha512 !== rec.image['sl:checksum:sha512']) {
-            // a verified file without a record: a run was cut short after moving it in
-            setRecords({ ...file.cache.images, [uuid]: { sha512: rec.image['sl:checksum:sha512'], size: rec.image['hv:size'], cachedAt: now.iso } });
-            actions.push({ uuid, action: 'adopted' });
-            await emit([event('cache.available', rec)]);
-          }
-          continue;
-        }
-        await expire(uuid, 'replaced by a new version');
-      }
-      const onDisk = new Set(await cache.list());
-      const stale = Object.keys(file.cache.images).filter((u) => !onDisk.has(u));
-      if (stale.length > 0) {
-        const images = { ...file.cache.images };
-        for (const u of stale) delete images[u];
-        setRecords(images);
-      }
-      for (const [uuid, rec] of [...want].sort(([a], [b]) => a.localeCompare(b))) if (!onDisk.has(uuid)) missing.push(rec);
-
-      for (const rec of missing) {
-        const uuid = rec.uuid.toLowerCase();
-        const img = rec.image;
-        const url = img['hv:uri'];
-        const failure = file.cache.failures[uuid];
-        const sameVersion = failure?.sha512 === img['sl:checksum:sha512'];
-        if (sameVersion && failure.attempts >= maxAttempts && !values['retry-failed']) {
-          actions.push({ uuid, action: 'skipped', reason: `failed ${failure.attempts} times (last: ${failure.lastError})` });
-          ctx.stderr(`vmilist cache: skipping image ${uuid} of subscription ${rec.subscription} (${url}): failed ${failure.attempts} times, last ${failure.lastAt}: ${failure.lastError}; use --retry-failed\n`);
-          continue;
-        }
-        const bar = progressReporter(ctx, `${uuid.slice(0, 8)} ${String(img['dc:title'] ?? '').slice(0, 30)}`);
-        try {
-          await cache.download(url, img, {
-            allowHttp: values['allow-http'] === true,
-            ...(trust ? { ca: trust.trustAnchors } : {}),
-            onProgress: bar.update,
-            beforePromote: () => emit([event('cache.available.before', rec)]),
-          });
-          bar.done();
-          const { [uuid]: _ok, ...failures } = file.cache.failures;
-          setRecords({ ...file.cache.images, [uuid]: { sha512: img['sl:checksum:sha512'], size: img['hv:size'], cachedAt: now.iso } }, failures);
-          actions.push({ uuid, action: 'downloaded' });
-          if (!values.json) ctx.stdout(`cached ${uuid} ${img['dc:title'] ?? ''} (${img['hv:size']} bytes, SHA-512 verified)\n`);
-          await emit([event('cache.available', rec)]);
-        } catch (e) {
-          bar.done();
-          const err = e instanceof VmiListError ? e : new VmiListError('ERR_IO', String(e));
-          const named = new VmiListError(err.code, `image ${uuid} of subscription ${rec.subscription} (${url}): ${err.message}`, { cause: err });
-          errors.push(named);
-          actions.push({ uuid, action: 'failed', error: named.toJSON() });
-          const attempts = (sameVersion ? failure.attempts : 0) + 1;
-          setRecords(file.cache.images, { ...file.cache.failures, [uuid]: { sha512: img['sl:checksum:sha512'], attempts, lastError: `${err.code}: ${err.message}`, lastAt: now.iso } });
-          if (!values.json) ctx.stderr(`vmilist cache: ${named.code}: ${named.message} (attempt ${attempts} of ${maxAttempts})\n`);
-        }
-      }
-
-      await emit([event('cache.process.end', undefined, sessionId)]);
-      file = { ...file, cache: { ...file.cache, dir: cache.root, lastRunAt: now.iso } };
-      await store.write(file);
-
-      if (values.json) printJson(ctx, { ok: errors.length === 0 && hookFailures === 0, dir: cache.root, actions, pendingHookEvents: file.outbox.length });
-      else if (actions.length === 0) ctx.stdout(`cache ${cache.root} is up to date (${want.size} image(s))\n`);
-      if (errors.length > 0) return Math.max(...errors.map((e) => (e.code === 'ERR_IO' || e.code === 'ERR_INPUT' ? 2 : 1)));
-      return hookFailures > 0 ? 1 : 0;
+    const dir = values.dir ?? ctx.env['VMILIST_CACHE_DIR'];
+    const site = await siteOf(ctx, 'cache', values, dir === undefined ? {} : { cacheDir: dir });
+    const bars = new Map<string, Progress>();
+    const r = await site.syncCache({
+      ...atOf(values.at), maxAttempts, deleteExpired: values['delete-expired'] === true, verify: values.verify === true, retryFailed: values['retry-failed'] === true,
+      onProgress: (img, done, total) => {
+        const id = img['dc:identifier'];
+        if (!bars.has(id)) bars.set(id, progressReporter(ctx, `${id.slice(0, 8)} ${String(img['dc:title'] ?? '').slice(0, 30)}`));
+        bars.get(id)?.update(done, total);
+      },
+      onAction: (a) => {
+        bars.get(a.uuid)?.done();
+        if (values.json) return;
+        if (a.action === 'downloaded') ctx.stdout(`cached ${a.uuid} ${a.image?.['dc:title'] ?? ''} (${a.image?.['hv:size']} bytes, SHA-512 verified)\n`);
+        else if (a.action === 'expired' || a.action === 'deleted') ctx.stdout(`${a.action} ${a.uuid} (${a.reason})\n`);
+        else if (a.action === 'failed') ctx.stderr(`vmilist cache: ${a.error?.code}: ${a.error?.message} (attempt ${a.attempts} of ${maxAttempts})\n`);
+        else if (a.action === 'skipped') ctx.stderr(`vmilist cache: skipping image ${a.uuid}: ${a.reason}; use --retry-failed\n`);
+      },
     });
+    const hookExit = reportHooks(ctx, 'cache', r.hooks);
+    const actions = r.actions.map(({ image: _i, error, ...a }) => ({ ...a, ...(error ? { error: error.toJSON() } : {}) }));
+    if (values.json) printJson(ctx, { ok: r.errors.length === 0 && hookExit === 0, dir: r.dir, actions, hooks: hooksJson(r.hooks), pendingHookEvents: r.hooks.pendingHookEvents });
+    else if (r.actions.length === 0) ctx.stdout(`cache ${r.dir} is up to date (${r.runnable} image(s))\n`);
+    return worstExit(r.errors, hookExit);
   },
 };
-
-function describeGone(rec: ImageRecord | undefined): string {
-  if (!rec) return 'not in any subscription';
-  if (rec.status === 'expired') return `expired: ${rec.expiryReason ?? 'unknown reason'}`;
-  if (rec.status === 'denied') return `denied: ${rec.deniedReason ?? 'site policy'}`;
-  if (rec.status === 'pending') return 'no longer approved';
-  return 'not runnable';
-}
-
-/** CAs for TLS: the CA directory when given or present; system roots alone otherwise. */
-async function tlsTrust(ctx: CliContext, values: TrustValues): Promise<TrustStore | undefined> {
-  const explicit = values['ca-dir'] !== undefined || ctx.env['X509_CERT_DIR'] !== undefined;
-  try {
-    return await loadTrust(ctx, values, 'cache');
-  } catch (e) {
-    if (explicit) throw e;
-    return undefined;
-  }
-}

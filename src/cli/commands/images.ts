@@ -1,9 +1,10 @@
 import type { SubscriptionEvent } from '../../subscription/events.js';
 import type { ImageRecord } from '../../subscription/types.js';
+import { findSubscription } from '../../node/site/site.js';
 import { parseCommandArgs } from '../args.js';
 import { printJson, usageError, type Command } from '../context.js';
 import { humanBytes } from '../progress.js';
-import { STATE_HELP, STATE_OPTIONS, findSubscription, openStore, readFile } from '../subscriber.js';
+import { STATE_HELP, STATE_OPTIONS, readState } from '../subscriber.js';
 
 const USAGE = 'vmilist images [--subscription ID] [--status pending|current|denied|expired] [--state FILE] [--json]';
 const STATUSES = ['pending', 'current', 'denied', 'expired'];
@@ -50,7 +51,7 @@ ${STATE_HELP}
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { subscription: { type: 'string' }, status: { type: 'string' }, ...STATE_OPTIONS }, { min: 0, max: 0, usage: USAGE });
     if (values.status !== undefined && !STATUSES.includes(values.status)) throw usageError(`--status must be one of ${STATUSES.join(', ')}`);
-    const file = await readFile(openStore(ctx, values));
+    const file = await readState(ctx, values, false);
     const subId = values.subscription === undefined ? undefined : findSubscription(file.state, values.subscription).id;
     const records = (file.state.images as readonly ImageRecord[])
       .filter((r) => (subId === undefined || r.subscription === subId) && (values.status === undefined || r.status === values.status))

@@ -1,7 +1,7 @@
 import type { ImageRecord, Subscription } from '../../subscription/types.js';
 import { parseCommandArgs } from '../args.js';
 import { printJson, type Command } from '../context.js';
-import { STATE_HELP, STATE_OPTIONS, openStore, readFile } from '../subscriber.js';
+import { STATE_HELP, STATE_OPTIONS, readState } from '../subscriber.js';
 
 const USAGE = 'vmilist subscriptions [--state FILE] [--json]';
 
@@ -14,7 +14,7 @@ ${STATE_HELP}
   --json                print {"subscriptions":[…]} as stored in the state`,
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { ...STATE_OPTIONS }, { min: 0, max: 0, usage: USAGE });
-    const file = await readFile(openStore(ctx, values), true);
+    const file = await readState(ctx, values, true);
     const subs = (Object.values(file.state.subscriptions) as Subscription[]).sort((a, b) => a.id.localeCompare(b.id));
     if (values.json) {
       printJson(ctx, { subscriptions: subs.map((s) => ({ ...s, checkedAt: file.checks[s.id]?.checkedAt })) });
