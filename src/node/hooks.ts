@@ -74,7 +74,7 @@ export interface HookEvent {
 /** One event waiting for hooks. */
 export interface OutboxEntry {
   readonly event: HookEvent;
-  /** Keys ({@link hookKey}) of the hooks that still have to get it. */
+  /** Keys (`native:<command>`) of the hooks that still have to get it. */
   readonly pending: readonly string[];
   /** Failed deliveries so far. */
   readonly attempts: number;

@@ -31,7 +31,7 @@ export type {
   SyncCacheResult,
   HookReport,
 } from './site/site.js';
-export type { CacheAction, CacheSyncResult } from './site/cache-sync.js';
+export type { CacheAction, CacheSyncOptions, CacheSyncResult } from './site/cache-sync.js';
 export type { HandlerRun } from './site/handlers.js';
 export type { SiteStatus, SubscriptionStatus } from './site/status.js';
 export { emptySubscriberFile, parseSubscriberFile } from './site/state-file.js';
@@ -39,7 +39,7 @@ export type { SubscriberFile, CachedImageRecord, DownloadFailure, ListFacts } fr
 
 // hooks: what a hook receives, and running one by hand (the outbox and its delivery stay inside)
 export { runHook, vmcatcherEnvironment, nativeEnvironment, vmcatcherEventType } from './hooks.js';
-export type { HookMode, HookSpec, HookEvent, HookContext, HookCacheDirs, HookRunResult, VmcatcherEventType, CacheEventType } from './hooks.js';
+export type { HookMode, HookSpec, HookEvent, HookContext, HookCacheDirs, HookRunResult, VmcatcherEventType, CacheEventType, OutboxEntry } from './hooks.js';
 
 // trust
 export { loadTrustStore, trustStoreSummary } from './truststore.js';

@@ -58,7 +58,7 @@ export interface SubscriberFile {
   readonly checks: Readonly<Record<string, { readonly checkedAt: string }>>;
   /** List-level data per subscription. */
   readonly lists: Readonly<Record<string, ListFacts>>;
-  /** vmcatcher handler runs that failed (newest last, at most {@link HANDLER_LOG_SIZE}); never retried. */
+  /** vmcatcher handler runs that failed (newest last, the last 100); never retried. */
   readonly handlerFailures: readonly HandlerRun[];
 }
 

@@ -38,7 +38,7 @@ export interface SubscriptionStatus {
   readonly images: { readonly current: number; readonly pending: number; readonly denied: number; readonly expired: number };
 }
 
-/** What {@link siteStatus} reports. */
+/** What `Site.status` reports. */
 export interface SiteStatus {
   readonly at: string;
   readonly state: string;
