@@ -201,7 +201,8 @@ function inherited(env: Readonly<Record<string, string | undefined>>, dropPrefix
  * such as `VMCATCHER_RDBMS` included (handlers call vmcatcher's tools with
  * them), without `VMCATCHER_EVENT_*` left over from a caller; then
  * `VMCATCHER_EVENT_TYPE`, `VMCATCHER_EVENT_UUID_SESSION`,
- * `VMCATCHER_CACHE_DIR_{CACHE,DOWNLOAD,EXPIRE}` with a trailing `/`, and the
+ * `VMCATCHER_CACHE_DIR_{CACHE,DOWNLOAD,EXPIRE}` with a trailing `/` (cache
+ * handler only), and the
  * per-image `VMCATCHER_EVENT_*` set only when non-empty: `VO` from the
  * image's `ad:vo`, else the list's; `FILENAME` the identifier as the list
  * writes it (the expired copy's name for `ExpirePostfix`).
@@ -212,7 +213,8 @@ export function vmcatcherEnvironment(event: HookEvent, ctx: HookContext, mode: '
   const env = inherited(ctx.env, 'VMCATCHER_EVENT_');
   env['VMCATCHER_EVENT_TYPE'] = type;
   env['VMCATCHER_EVENT_UUID_SESSION'] = ctx.sessionId;
-  if (ctx.cacheDirs) {
+  // cache dirs are the cache handler's; a new subscription image is not in the cache
+  if (ctx.cacheDirs && mode === 'vmcatcher') {
     env['VMCATCHER_CACHE_DIR_CACHE'] = withSlash(ctx.cacheDirs.cache);
     env['VMCATCHER_CACHE_DIR_DOWNLOAD'] = withSlash(ctx.cacheDirs.download);
     env['VMCATCHER_CACHE_DIR_EXPIRE'] = withSlash(ctx.cacheDirs.expire);
