@@ -88,7 +88,7 @@ export const HOOK_OPTIONS = {
 } as const;
 
 /** A whole number of seconds from an option. */
-export function secondsOption(flag: string, value: string | undefined, fallback: number): number {
+function secondsOption(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value.trim())) throw usageError(`${flag} must be a whole number of seconds, not '${value}'`);
   return Number(value);
@@ -170,7 +170,7 @@ export function principalsOf(dns: string[] | undefined, ca: string | undefined):
 }
 
 /** Exit code for an error, as the CLI maps them: 2 for usage and I/O, 1 otherwise. */
-export function exitCodeOf(e: VmiListError): number {
+function exitCodeOf(e: VmiListError): number {
   return e.code === 'ERR_INPUT' || e.code === 'ERR_IO' ? 2 : 1;
 }
 
@@ -191,7 +191,7 @@ export interface TrustValues {
 }
 
 /** The CA directory: --ca-dir, $X509_CERT_DIR, or the IGTF default. */
-export function caDirOf(ctx: CliContext, values: TrustValues): string {
+function caDirOf(ctx: CliContext, values: TrustValues): string {
   return resolve(ctx.cwd, values['ca-dir'] ?? ctx.env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR);
 }
 

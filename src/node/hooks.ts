@@ -326,8 +326,9 @@ export interface DeliverResult {
   readonly failed: readonly { readonly event: HookEvent; readonly hook: string; readonly message: string }[];
 }
 
-function describeResult(r: HookRunResult): string {
-  if (r.timedOut) return 'timed out';
+/** A one-line reason for a failed hook run: timed out, killed by a signal, or the exit status with the last line of output. */
+export function describeRun(r: HookRunResult): string {
+  if (r.timedOut) return 'timed out, killed';
   if (r.signal) return `killed by ${r.signal}`;
   const tail = r.output.trim().split('\n').slice(-1)[0] ?? '';
   return `exit status ${r.exitCode}${tail ? `: ${tail.slice(0, 200)}` : ''}`;
@@ -359,7 +360,7 @@ export async function deliverOutbox(outbox: readonly OutboxEntry[], options: Del
         updated = { ...updated, pending: updated.pending.filter((k) => k !== key) };
       } else {
         blocked.add(key);
-        const message = describeResult(result);
+        const message = describeRun(result);
         failed.push({ event: entry.event, hook: hook.command, message });
         updated = { ...updated, attempts: updated.attempts + 1, lastError: `${hook.command}: ${message}` };
       }

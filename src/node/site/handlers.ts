@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { VmiListError } from '../../errors.js';
-import { hookApplies, runHook, vmcatcherEventType, type HookContext, type HookEvent, type HookRunResult, type HookSpec } from '../hooks.js';
+import { describeRun, hookApplies, runHook, vmcatcherEventType, type HookContext, type HookEvent, type HookSpec } from '../hooks.js';
 
 /** One run of a vmcatcher handler. */
 export interface HandlerRun {
@@ -39,14 +39,6 @@ export interface RunHandlersOptions extends HookContext {
   readonly timeoutMs: number;
   /** Told about each run as it ends. */
   readonly onRun?: (run: HandlerRun) => void;
-}
-
-/** A one-line reason for a failed hook or handler run. */
-export function describeRun(r: HookRunResult): string {
-  if (r.timedOut) return 'timed out, killed';
-  if (r.signal) return `killed by ${r.signal}`;
-  const tail = r.output.trim().split('\n').slice(-1)[0] ?? '';
-  return `exit status ${r.exitCode}${tail ? `: ${tail.slice(0, 200)}` : ''}`;
 }
 
 /** Runs every vmcatcher handler that takes `event`, one after the other; never throws for a handler's failure. */
