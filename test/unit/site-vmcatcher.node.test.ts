@@ -5,7 +5,7 @@
 // Every handler still gets every image's events in vmcatcher's order, the
 // failures are reported (never retried), and nothing about handlers changes
 // the state's image records.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -149,6 +149,18 @@ describe('vmcatcher handlers through the site API', () => {
     const withUuidList = withHandlers.images.map((r) => r.uuid);
     expect(withUuidList).toContain(A);
     expect(await records(plain)).toEqual(withHandlers);
+  });
+
+  it('a file an earlier version cached under the lower-case name is renamed to the list\'s spelling, not downloaded again', async () => {
+    const t = setup();
+    const site = await openSite(t.options);
+    await site.subscribe(t.listFile, { newImages: 'approve' });
+    await site.syncCache();
+    renameSync(join(t.work, 'cache/cache', A), join(t.work, 'cache/cache', A.toLowerCase()));
+    const r = await site.syncCache();
+    expect(r.actions).toEqual([]);
+    expect(existsSync(join(t.work, 'cache/cache', A))).toBe(true);
+    expect(existsSync(join(t.work, 'cache/cache', A.toLowerCase()))).toBe(false);
   });
 
   it('a hanging handler is killed at its timeout and reported; the run completes', async () => {
