@@ -7,11 +7,14 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VmiListError } from '../errors.js';
 import { toEpochMs } from '../model/dates.js';
+import { decodeUtf8, parseStrictJson } from '../model/json.js';
+import type { SitePolicy } from '../subscription/types.js';
 import type { CrlPolicy, EndorserPrincipal } from '../smime/types.js';
 import { openSite, type HookReport, type Site, type SiteOptions } from '../node/site/site.js';
 import type { SubscriberFile } from '../node/site/state-file.js';
 import { loadTrustStore, type TrustStore } from '../node/truststore.js';
 import { usageError, type CliContext } from './context.js';
+import { readInput } from './io.js';
 
 import { DEFAULT_CA_DIR } from '../node/site/site.js';
 
@@ -211,4 +214,11 @@ export function isUrl(source: string): boolean {
 export async function readState(ctx: CliContext, values: { state?: string }, allowMissing: boolean): Promise<SubscriberFile> {
   const site = await openSite({ stateFile: statePath(ctx, values.state), env: ctx.env, cwd: ctx.cwd });
   return site.read({ mustExist: !allowMissing });
+}
+
+/** Reads a site policy file (strict JSON object); the reducer checks its fields. */
+export async function readPolicy(ctx: CliContext, path: string): Promise<SitePolicy> {
+  const value = parseStrictJson(decodeUtf8(await readInput(ctx, path, 16 * 1024 * 1024), path), { source: path });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new VmiListError('ERR_INPUT', `${path}: a site policy must be a JSON object`);
+  return value as SitePolicy;
 }

@@ -3,6 +3,7 @@ import { printJson, usageError, type Command } from '../context.js';
 import { progressReporter, type Progress } from '../progress.js';
 import { HOOK_HELP, HOOK_OPTIONS, STATE_HELP, STATE_OPTIONS, atOf, hooksJson, reportHooks, siteOf, worstExit } from '../subscriber.js';
 
+const OPTIONS = { dir: { type: 'string' }, 'delete-expired': { type: 'boolean' }, verify: { type: 'boolean' }, 'max-attempts': { type: 'string' }, 'retry-failed': { type: 'boolean' }, at: { type: 'string' }, 'allow-http': { type: 'boolean' }, 'ca-dir': { type: 'string' }, ...STATE_OPTIONS, ...HOOK_OPTIONS } as const;
 const USAGE = 'vmilist cache [--dir DIR] [--delete-expired] [--verify] [--max-attempts N] [--retry-failed] [options] [--json]';
 
 export const command: Command = {
@@ -11,16 +12,14 @@ export const command: Command = {
   help: `Usage: ${USAGE}
 
 Brings the image cache in line with the state (Site.syncCache in vmilist/node):
-current approved images are downloaded to DIR/partial, hashed on the way,
-cut off past hv:size, and moved to DIR/cache/<identifier> (as the list writes
-it) only when size and SHA-512 match; files of images no longer runnable move
-to DIR/expired/<identifier>.<YYYY-MM-DD_HH-MM-SS> (or are deleted). A failed
-download is retried on later runs, at most --max-attempts times per version.
+approved current images are downloaded to DIR/partial, hashed on the way, and
+moved to DIR/cache/<identifier as the list writes it> once size and SHA-512
+match; files of images no longer runnable move to DIR/expired/<id>.<timestamp>.
 
   --dir DIR             cache root (default $VMILIST_CACHE_DIR, else the last one used)
   --delete-expired      delete files of expired images instead of moving them
   --verify              re-hash every cached file (default: trust the recorded checksum)
-  --max-attempts N      failed downloads per image version before giving up (default 3)
+  --max-attempts N      failed downloads per image version, on later runs (default 3)
   --retry-failed        try images again that reached --max-attempts
   --at TIME             as of TIME (ISO 8601) instead of now
   --allow-http          download images over plain http (the checksum still protects them)
@@ -29,12 +28,10 @@ ${STATE_HELP}
 ${HOOK_HELP}
   --json                print {"ok","dir","actions":[{uuid,action,…}],"hooks":{…}}
 
-Exit codes: 0 everything cached (vmcatcher handler failures are reported, not
-fatal); 1 an image failed its checks or a --hook failed; 2 an image could not
-be downloaded, or a usage or I/O error.`,
+Exit codes: 0 all cached (vmcatcher handler failures are reported, not fatal);
+1 an image failed its checks or a --hook failed; 2 a download or I/O failed.`,
   async run(args, ctx) {
-    const opts = { dir: { type: 'string' }, 'delete-expired': { type: 'boolean' }, verify: { type: 'boolean' }, 'max-attempts': { type: 'string' }, 'retry-failed': { type: 'boolean' }, at: { type: 'string' }, 'allow-http': { type: 'boolean' }, 'ca-dir': { type: 'string' }, ...STATE_OPTIONS, ...HOOK_OPTIONS } as const;
-    const { values } = parseCommandArgs(args, opts, { min: 0, max: 0, usage: USAGE });
+    const { values } = parseCommandArgs(args, OPTIONS, { min: 0, max: 0, usage: USAGE });
     const maxAttempts = values['max-attempts'] === undefined ? 3 : Number(values['max-attempts']);
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw usageError('--max-attempts must be a whole number ≥ 1');
     const dir = values.dir ?? ctx.env['VMILIST_CACHE_DIR'];

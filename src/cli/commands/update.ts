@@ -1,12 +1,9 @@
-import { VmiListError } from '../../errors.js';
-import { decodeUtf8, parseStrictJson } from '../../model/json.js';
-import type { SitePolicy } from '../../subscription/types.js';
 import { parseCommandArgs } from '../args.js';
-import { printJson, type CliContext, type Command } from '../context.js';
-import { readInput } from '../io.js';
-import { HOOK_HELP, HOOK_OPTIONS, STATE_HELP, STATE_OPTIONS, TRUST_HELP, TRUST_OPTIONS, atOf, hooksJson, reportHooks, siteOf, worstExit } from '../subscriber.js';
+import { printJson, type Command } from '../context.js';
+import { HOOK_HELP, HOOK_OPTIONS, STATE_HELP, STATE_OPTIONS, TRUST_HELP, TRUST_OPTIONS, atOf, hooksJson, readPolicy, reportHooks, siteOf, worstExit } from '../subscriber.js';
 import { describeEvent } from './images.js';
 
+const OPTIONS = { subscription: { type: 'string', multiple: true }, at: { type: 'string' }, policy: { type: 'string' }, ...TRUST_OPTIONS, ...STATE_OPTIONS, ...HOOK_OPTIONS } as const;
 const USAGE = 'vmilist update [--subscription ID]... [--at TIME] [--policy FILE] [options] [--json]';
 
 export const command: Command = {
@@ -32,8 +29,7 @@ Exit codes: 0 lists accepted or unchanged (vmcatcher handler failures are
 reported, not fatal); 1 a list was rejected or a --hook failed; 2 a list
 could not be fetched, or a usage or I/O error.`,
   async run(args, ctx) {
-    const opts = { subscription: { type: 'string', multiple: true }, at: { type: 'string' }, policy: { type: 'string' }, ...TRUST_OPTIONS, ...STATE_OPTIONS, ...HOOK_OPTIONS } as const;
-    const { values } = parseCommandArgs(args, opts, { min: 0, max: 0, usage: USAGE });
+    const { values } = parseCommandArgs(args, OPTIONS, { min: 0, max: 0, usage: USAGE });
     const policy = values.policy === undefined ? undefined : await readPolicy(ctx, values.policy);
     const site = await siteOf(ctx, 'update', values);
     const r = await site.update({ ...atOf(values.at), ...(values.subscription ? { subscriptions: values.subscription } : {}), ...(policy ? { policy } : {}) });
@@ -52,10 +48,3 @@ could not be fetched, or a usage or I/O error.`,
     return worstExit(r.errors, hookExit);
   },
 };
-
-/** Reads a site policy file (strict JSON object); the reducer checks its fields. */
-async function readPolicy(ctx: CliContext, path: string): Promise<SitePolicy> {
-  const value = parseStrictJson(decodeUtf8(await readInput(ctx, path, 16 * 1024 * 1024), path), { source: path });
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new VmiListError('ERR_INPUT', `${path}: a site policy must be a JSON object`);
-  return value as SitePolicy;
-}
