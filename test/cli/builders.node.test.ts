@@ -138,3 +138,18 @@ function write(name: string, data: string | Buffer): string {
   writeFileSync(join(dir, name), data);
   return name;
 }
+
+describe('verify given an unsigned list', () => {
+  test('says the input is not signed and points to validate (ERR_MIME_MALFORMED)', async () => {
+    const list = new URL('../../vectors/lists/alice.json', import.meta.url).pathname;
+    const ca = new URL('../../vectors/trust', import.meta.url).pathname;
+    const r = await vmilist(['verify', list, '--ca-dir', ca, '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.error.code).toBe('ERR_MIME_MALFORMED');
+    expect(out.error.message).toMatch(/not signed: it is plain JSON.*vmilist validate/);
+    const plain = await vmilist(['verify', list, '--ca-dir', ca], { cwd: dir });
+    expect(plain.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(plain.stderr).toMatch(/ERR_MIME_MALFORMED: .*the input is not signed/);
+  });
+});

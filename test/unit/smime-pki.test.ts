@@ -77,9 +77,9 @@ describe('CMS signatures (step 2)', () => {
     expect(await code(() => verifyCmsSignatures(md5.cms, md5.content as Uint8Array, md5.cms.certificates, { crypto, allowSha1: true }))).toBe('ERR_DIGEST_WEAK');
   });
 
-  it('bytes that are not CMS SignedData', async () => {
-    expect(await code(() => parseCms(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])))).toBe('ERR_SIGNATURE_INVALID');
-    expect(await code(() => parseCms(new Uint8Array([0xff])))).toBe('ERR_SIGNATURE_INVALID');
+  it('bytes that are not CMS SignedData are a broken message, not a bad signature', async () => {
+    expect(await code(() => parseCms(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])))).toBe('ERR_MIME_MALFORMED');
+    expect(await code(() => parseCms(new Uint8Array([0xff])))).toBe('ERR_MIME_MALFORMED');
   });
 });
 
