@@ -8,8 +8,10 @@ import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { parserDetail } from '../x509/asn1.js';
 import { formatListDate } from '../model/dates.js';
-import { decodeName, nameToOpenSsl, type Rdn } from '../model/dn.js';
-import { bs, bytesEqual, looksLikePem, pemBlocks, toHex } from './bytes.js';
+import { decodeName, nameToOpenSsl, type Rdn } from '../x509/dn.js';
+import { bs, bytesEqual } from './bytes.js';
+import { toHex } from '../encoding/hex.js';
+import { looksLikePem, pemBlocks } from '../encoding/pem.js';
 import type { DerOrPem } from './types.js';
 
 /** Summary of a certificate, as reported by {@link verifySignature} and in errors. */

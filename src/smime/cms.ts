@@ -8,7 +8,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
-import { decodeName, dnEquals } from '../model/dn.js';
+import { decodeName, dnEquals } from '../x509/dn.js';
 import { parserDetail, readBer } from '../x509/asn1.js';
 import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, webCryptoHash, type DigestName } from './algorithms.js';
 import { bs, bytesEqual, toCrlf } from './bytes.js';

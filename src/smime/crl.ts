@@ -8,7 +8,7 @@
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { formatListDate } from '../model/dates.js';
-import { decodeName, dnEquals, nameToOpenSsl, type Rdn } from '../model/dn.js';
+import { decodeName, dnEquals, nameToOpenSsl, type Rdn } from '../x509/dn.js';
 import { checkIssuerSignature } from './algorithms.js';
 import { bs, bytesEqual } from './bytes.js';
 import { derItems, EXT, KU, serialHex, type Cert } from './certs.js';

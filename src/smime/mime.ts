@@ -7,7 +7,9 @@
  * signature — is refused with `ERR_MIME_MALFORMED`, never guessed around.
  */
 import { VmiListError } from '../errors.js';
-import { base64Decode, latin1, looksLikePem, pemBlocks, toBytes } from './bytes.js';
+import { base64Decode } from '../encoding/base64.js';
+import { looksLikePem, pemBlocks } from '../encoding/pem.js';
+import { latin1, toBytes } from '../encoding/text.js';
 
 /** What {@link parseSmime} found. */
 export interface ParsedSmime {

@@ -3,7 +3,7 @@
  * code vmilist must give and what `openssl smime -verify` says about the same
  * bytes. Shared by the unit test (every runtime) and the openssl cross-check.
  */
-import { base64Decode, base64Encode } from '../../src/smime/bytes.js';
+import { base64Decode, base64Encode } from '../../src/encoding/base64.js';
 import { readBytes, readText } from './files.js';
 import { vec } from './vectors.js';
 

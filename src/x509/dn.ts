@@ -7,7 +7,7 @@
  */
 import * as asn1js from 'asn1js';
 import { VmiListError } from '../errors.js';
-import { pemBlocks } from '../smime/bytes.js';
+import { pemBlocks } from '../encoding/pem.js';
 
 /** One attribute of an RDN: type as a dotted OID, value as decoded text. */
 export interface Ava {
