@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 
 // Two projects: `node` runs every test; `chromium` runs the isomorphic ones
-// (test/unit, test/property, test/scenarios, test/browser — files named
-// *.node.test.ts are Node-only) in Debian's headless Chromium, never a
-// downloaded browser.
+// (test/unit, test/property, test/scenarios — files named *.node.test.ts are
+// Node-only) in Debian's headless Chromium, never a downloaded browser.
+// `npm run test:fast` picks the quick tier (see FAST below).
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
 
 export default defineConfig({
@@ -33,7 +33,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'chromium',
-          include: ['test/{unit,property,scenarios,browser}/**/*.test.ts'],
+          include: ['test/{unit,property,scenarios}/**/*.test.ts'],
           exclude: ['test/**/*.node.test.ts'],
           testTimeout: 60_000,
           browser: {
