@@ -8,6 +8,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
+import { readBer } from '../x509/asn1.js';
 import { formatListDate, parseListDate } from '../model/dates.js';
 import { dnEquals } from '../x509/dn.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
@@ -134,8 +135,8 @@ function toPkcs8(label: string, der: Uint8Array): Uint8Array {
   if (label === 'RSA PRIVATE KEY') {
     alg = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: RSA_OID }), new asn1js.Null()] });
   } else if (label === 'EC PRIVATE KEY') {
-    const parsed = asn1js.fromBER(bs(der));
-    const params = parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0) : undefined;
+    const parsed = readBer(der, 'the EC private key', 'ERR_INPUT');
+    const params = parsed instanceof asn1js.Sequence ? parsed.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0) : undefined;
     const curve = params instanceof asn1js.Constructed ? params.valueBlock.value[0] : undefined;
     if (!(curve instanceof asn1js.ObjectIdentifier)) throw new VmiListError('ERR_INPUT', 'EC private key without a named curve');
     alg = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.ecPublicKey }), new asn1js.ObjectIdentifier({ value: curve.getValue() })] });
