@@ -13,6 +13,7 @@ const realDir = join(new URL('../..', import.meta.url).pathname, REAL, 'smimeX50
 
 describe('loadTrustStore on the real smimeX509validation layout', async () => {
   const present = await exists(`${REAL}/smimeX509validation/AddTrust_External_Root.pem`);
+  if (!present) console.warn(`${REAL} is absent (it ships beside the project in CI only): the real CA-directory test is skipped`);
   it.skipIf(!present)('reads every .pem as an anchor and both .signing_policy files, ignores .crl_url', async () => {
     const store = await loadTrustStore(realDir);
     expect(store.trustAnchors).toHaveLength(4);
