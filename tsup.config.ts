@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 // Two library entries (isomorphic core, node adapters) and the CLI.
-// The core must stay free of node:* imports; test/browser/bundle.test.ts checks it.
+// The core must stay free of node:* imports; test/unit/bundle.node.test.ts and
+// test/unit/import-graph.node.test.ts check it.
 export default defineConfig([
   {
     entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },

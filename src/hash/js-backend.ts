@@ -1,7 +1,7 @@
 /** The pure-JavaScript backend on @noble/hashes: every algorithm, any runtime, no WebAssembly. */
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
-import { toHex } from './hex.js';
+import { toHex } from '../encoding/hex.js';
 import { SingleUseHasher } from './single-use.js';
 import type { HashAlgorithm, Hasher } from './types.js';
 

@@ -2,7 +2,7 @@
 import { VmiListError } from '../errors.js';
 import { sha512Constants } from './sha512-constants.js';
 import { sha512WasmBytes, WASM_INPUT, WASM_INPUT_BYTES, WASM_K, WASM_STATE } from './sha512-wasm-module.js';
-import { toHex } from './hex.js';
+import { toHex } from '../encoding/hex.js';
 import type { HashAlgorithm, Hasher } from './types.js';
 
 /** Algorithms the wasm backend implements. */

@@ -1,5 +1,6 @@
 /**
- * Dialects of real image lists (see DESIGN.md and fixtures/real/SOURCES.md),
+ * Dialects of real image lists (see docs/decisions.md and the README's
+ * "Real-world lists"; vectors/lists/dialect-sizes.json is one),
  * rewritten into the canonical wire form, each rewrite reported as a warning:
  * the legacy form without the `hv:imagelist` wrapper, a missing `hv:images`,
  * `hv:size` as a digit string, non-`Z` dates, upper-case checksums, several

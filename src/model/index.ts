@@ -10,4 +10,6 @@ export { compareVersions, bumpVersion } from './version.js';
 export { parseListDate, formatListDate, canonicalListDate } from './dates.js';
 export type { VerifiedImageList, SignerIdentity } from './verified.js';
 export { isVerifiedImageList } from './verified.js';
-export * from './builders.js';
+// the builders' helpers for the CLI (nullFields, the *_ENV tables) stay internal
+export type { EnvDefaults, ListTemplateOptions, ImageFacts, ImageMetadataOptions, AddImagesResult } from './builders.js';
+export { createListTemplate, createImageMetadata, addImages } from './builders.js';

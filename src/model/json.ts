@@ -4,6 +4,7 @@
  * a human reader and another to the program; this parser refuses duplicates,
  * prototype-polluting keys, deep nesting and oversized input, and says where.
  */
+import { DEFAULTS } from '../defaults.js';
 import { VmiListError } from '../errors.js';
 
 /** Any JSON value. */
@@ -28,10 +29,10 @@ export interface StrictJsonOptions {
   allowTrailing?: boolean;
 }
 
-/** The default size cap for a list: 64 MiB. */
-export const DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024;
-/** The default nesting cap. */
-export const DEFAULT_MAX_DEPTH = 64;
+/** The default size cap for a list: 64 MiB (`DEFAULTS.maxListBytes`). */
+export const DEFAULT_MAX_LIST_BYTES: number = DEFAULTS.maxListBytes;
+/** The default nesting cap (`DEFAULTS.maxJsonDepth`). */
+export const DEFAULT_MAX_DEPTH: number = DEFAULTS.maxJsonDepth;
 
 const NEEDS_SLOW_PATH = /[\\\u0000-\u001f]/;
 

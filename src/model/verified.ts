@@ -35,7 +35,11 @@ export interface VerifiedImageList {
   readonly digestAlgorithm: string;
   /** The signed content exactly as received (bytes). */
   readonly content: Uint8Array;
-  /** SHA-256 of `content`, hex; identical bytes mean an identical list. */
+  /**
+   * SHA-256 of the CRLF canonical form of `content`, hex: the same list
+   * re-encoded with LF or CRLF line ends has the same value (a mirror that
+   * rewrites line ends does not make an unchanged list look new).
+   */
   readonly contentSha256: string;
   /** The instant the verification was made for, `Z` form. */
   readonly verifiedAt: string;

@@ -1,14 +1,22 @@
 /**
  * Loads trust material from an IGTF-style CA directory (what sites have in
- * `/etc/grid-security/certificates`): `<hash>.0` certificates, `<hash>.r0`
- * CRLs, `*.pem`/`*.crt`/`*.der` certificates, `*.namespaces` and
- * `*.signing_policy` constraints. Every CA certificate found is a trust
- * anchor, as IGTF distributions are meant to be used. Files that cannot be
- * read or parsed are reported in `problems`, never silently dropped.
+ * `/etc/grid-security/certificates`). Files are read by what they hold, not
+ * by their names: PEM `CERTIFICATE` and `X509 CRL` blocks (any number, in
+ * any file: `<hash>.0`, `<hash>.r0`, `root.crl.pem`, …) or one DER
+ * certificate or CRL; `*.namespaces` and `*.signing_policy` are the IGTF
+ * namespace constraints; `*.crl_url`, `*.info`, `*.lsc`, hidden files and
+ * files that are neither PEM nor DER are not trust material. Every CA
+ * certificate found is a trust anchor, as IGTF distributions are meant to be
+ * used. Files that cannot be read or parsed are reported in `problems`,
+ * never silently dropped.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULTS } from '../defaults.js';
+import { toHex } from '../encoding/hex.js';
+import { looksLikePem, pemBlocks } from '../encoding/pem.js';
+import { latin1 } from '../encoding/text.js';
 import { VmiListError } from '../errors.js';
 import { formatListDate, toEpochMs } from '../model/dates.js';
 import { isCaCertificate, parseCertificate, type Cert } from '../smime/certs.js';
@@ -45,51 +53,82 @@ export interface TrustStore extends TrustMaterial {
 
 /** Options for {@link loadTrustStore}. */
 export interface LoadTrustStoreOptions {
-  /** A further directory holding CRLs (`*.r0`, `*.crl`, `*.pem`, `*.der`), e.g. where fetch-crl writes. */
+  /** A further directory holding CRLs (read by content: PEM or DER, any name), e.g. where fetch-crl writes. Certificates there are not anchors. */
   readonly crlDir?: string;
 }
 
-type Kind = 'cert' | 'crl' | 'eacl' | 'signing_policy' | 'ignore';
+type Named = 'eacl' | 'signing_policy' | 'ignore' | 'material' | 'unknown';
 
-// What a file is, by its name, as IGTF distributions and fetch-crl name them.
-function kindOf(name: string, inCrlDir: boolean): Kind {
+// Only the namespace files are known by name (they are text without a
+// marker); everything else is read by what it holds.
+function byName(name: string): Named {
   if (name.startsWith('.')) return 'ignore';
-  if (/\.r\d+$/.test(name) || /\.crl$/i.test(name)) return 'crl';
-  if (inCrlDir) return /\.(pem|der)$/i.test(name) ? 'crl' : 'ignore';
-  if (/\.\d+$/.test(name) || /\.(pem|crt|cer|der)$/i.test(name)) return 'cert';
   if (name.endsWith('.namespaces')) return 'eacl';
   if (name.endsWith('.signing_policy')) return 'signing_policy';
-  return 'ignore'; // .crl_url, .info, .lsc and anything else
+  if (/\.(crl_url|info|lsc)$/.test(name)) return 'ignore';
+  // names certificates and CRLs have in IGTF dirs and fetch-crl output: say so when such a file holds neither
+  if (/\.(r?\d+|pem|crt|cer|der|crl)$/i.test(name)) return 'material';
+  return 'unknown';
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
+const CRL_LABEL = 'X509 CRL';
 
-function pemBlocks(text: string): { label: string; der: Uint8Array }[] {
-  const out: { label: string; der: Uint8Array }[] = [];
-  for (const m of text.matchAll(PEM_BLOCK)) {
-    const body = (m[2] ?? '').replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-    out.push({ label: m[1] ?? '', der: new Uint8Array(Buffer.from(body, 'base64')) });
-  }
-  return out;
+/** One certificate or CRL of a file (DER), in file order. */
+interface Item {
+  readonly kind: 'cert' | 'crl';
+  readonly der: Uint8Array;
 }
 
-function looksLikePem(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.subarray(0, Math.min(bytes.length, 4096))).toString('latin1').includes('-----BEGIN ');
+/** What one file holds: certificates and CRLs, and what could not be used in it. */
+interface FileContent {
+  readonly items: Item[];
+  readonly problems: string[];
+  /** True when the bytes are neither PEM nor DER: not trust material at all. */
+  readonly notMaterial: boolean;
 }
 
-/** The certificates or CRLs in a file's bytes (PEM with any number of blocks, or one DER object). */
-function extract(bytes: Uint8Array, want: 'cert' | 'crl'): Uint8Array[] {
-  if (looksLikePem(bytes)) {
-    const blocks = pemBlocks(Buffer.from(bytes).toString('latin1'));
-    const labels = want === 'cert' ? ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'] : ['X509 CRL'];
-    const found = blocks.filter((b) => labels.includes(b.label)).map((b) => b.der);
-    if (found.length === 0) {
-      const seen = blocks.map((b) => b.label).join(', ') || 'no complete PEM block';
-      throw new Error(`no ${want === 'cert' ? 'CERTIFICATE' : 'X509 CRL'} PEM block (found: ${seen})`);
+/** Sorts a file's bytes into certificates and CRLs by PEM label, or by DER structure. */
+function contentOf(bytes: Uint8Array): FileContent {
+  const items: Item[] = [];
+  const problems: string[] = [];
+  if (looksLikePem(bytes, 'lenient')) {
+    const blocks = pemBlocks(latin1(bytes), 'lenient');
+    for (const b of blocks) {
+      const isCert = CERT_LABELS.includes(b.label);
+      if (!isCert && b.label !== CRL_LABEL) continue; // keys, requests, parameters: not trust material
+      if (b.problem !== undefined) problems.push(b.problem);
+      else items.push({ kind: isCert ? 'cert' : 'crl', der: b.der });
     }
-    return found;
+    if (items.length === 0 && problems.length === 0) {
+      const seen = blocks.map((b) => b.label).join(', ') || 'no complete PEM block';
+      problems.push(`no CERTIFICATE or X509 CRL PEM block (found: ${seen})`);
+    }
+    return { items, problems, notMaterial: false };
   }
-  return [bytes];
+  // DER: a certificate's TBS has subjectPublicKeyInfo, a CRL's does not; let the parsers decide
+  if (bytes[0] !== 0x30) return { items, problems: ['neither PEM nor DER'], notMaterial: true };
+  const kind = derKind(bytes);
+  if (kind === 'cert' || kind === 'crl') items.push({ kind, der: bytes });
+  else problems.push(kind);
+  return { items, problems, notMaterial: false };
+}
+
+// 'cert', 'crl', or why it is neither
+function derKind(der: Uint8Array): 'cert' | 'crl' | string {
+  let certError: string;
+  try {
+    parseCertificate(der);
+    return 'cert';
+  } catch (e) {
+    certError = (e as Error).message;
+  }
+  try {
+    parseCrl(der, 'the file');
+    return 'crl';
+  } catch (e) {
+    return `DER that is neither a certificate (${certError}) nor a CRL (${(e as Error).message})`;
+  }
 }
 
 async function listDir(dir: string): Promise<string[]> {
@@ -123,31 +162,36 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
 
   for (const [dir, inCrlDir] of dirs) {
     for (const name of await listDir(dir)) {
-      const kind = kindOf(name, inCrlDir);
-      if (kind === 'ignore') continue;
+      const named = byName(name);
+      if (named === 'ignore') continue;
       const file = join(dir, name);
       let bytes: Uint8Array;
       try {
         const st = await stat(file); // follows symlinks: IGTF dirs link <hash>.0 → <name>.pem
         if (!st.isFile()) continue;
+        if (st.size > DEFAULTS.maxListBytes) {
+          problems.push({ file, message: `${st.size} bytes, too large for a certificate or CRL file (limit ${DEFAULTS.maxListBytes}); not read` });
+          continue;
+        }
         bytes = new Uint8Array(await readFile(file));
       } catch (cause) {
         problems.push({ file, message: `cannot read: ${describeFsError(cause)}` });
         continue;
       }
-      if (kind === 'eacl' || kind === 'signing_policy') {
-        namespaces.push({ name, format: kind, text: Buffer.from(bytes).toString('utf8') });
+      if (named === 'eacl' || named === 'signing_policy') {
+        namespaces.push({ name, format: named, text: Buffer.from(bytes).toString('utf8') });
         continue;
       }
-      let items: Uint8Array[];
-      try {
-        items = extract(bytes, kind);
-      } catch (e) {
-        problems.push({ file, message: (e as Error).message });
-        continue;
-      }
-      items.forEach((der, i) => {
-        const where = items.length > 1 ? `${file} (block ${i + 1})` : file;
+      const content = contentOf(bytes);
+      // a README or an index beside the CAs is not trust material; a file named like one must be
+      if (content.notMaterial && named === 'unknown') continue;
+      for (const message of content.problems) problems.push({ file, message });
+      content.items.forEach(({ kind, der }, i) => {
+        const where = content.items.length > 1 ? `${file} (block ${i + 1})` : file;
+        if (kind === 'cert' && inCrlDir) {
+          problems.push({ file: where, message: 'a certificate in the CRL directory; ignored (trust anchors come from the CA directory only)' });
+          return;
+        }
         let parsed: Cert | Crl;
         try {
           if (kind === 'cert') {
@@ -162,7 +206,7 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
           problems.push({ file: where, message: `not a parseable ${kind === 'cert' ? 'certificate' : 'CRL'}: ${(e as Error).message}` });
           return;
         }
-        const key = `${kind}:${createHash('sha256').update(der).digest('hex')}`;
+        const key = `${kind}:${toHex(new Uint8Array(createHash('sha256').update(der).digest()))}`;
         if (seen.has(key)) return;
         seen.add(key);
         if (kind === 'cert') {
@@ -182,7 +226,7 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
     const why = problems.length > 0 ? `; ${problems.length} file(s) could not be used, first: ${problems[0]?.file}: ${problems[0]?.message}` : '';
     throw new VmiListError(
       'ERR_INPUT',
-      `no CA certificates found in ${caDir} (looked for <hash>.0, *.pem, *.crt, *.der)${why}; point --ca-dir (or X509_CERT_DIR) at an IGTF CA directory`,
+      `no CA certificates found in ${caDir} (every file was read for PEM or DER certificates)${why}; point --ca-dir (or X509_CERT_DIR) at an IGTF CA directory`,
     );
   }
   // every verification against this store reuses the parse

@@ -172,7 +172,12 @@ export async function importPublicKey(
 
 /** Converts a DER ECDSA-Sig-Value to the fixed-size r||s WebCrypto verifies; `undefined` when malformed. */
 export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | undefined {
-  const parsed = asn1js.fromBER(der);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(der);
+  } catch {
+    return undefined; // asn1js throws on some damaged values; a damaged signature is simply not valid
+  }
   if (parsed.offset !== der.length || !(parsed.result instanceof asn1js.Sequence)) return undefined;
   const parts = parsed.result.valueBlock.value;
   if (parts.length !== 2) return undefined;

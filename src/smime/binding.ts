@@ -4,7 +4,7 @@
  */
 import { VmiListError } from '../errors.js';
 import { formatListDate, parseListDate } from '../model/dates.js';
-import { dnEquals } from '../model/dn.js';
+import { dnEquals } from '../x509/dn.js';
 import { endorsersOf, type ImageList } from '../model/types.js';
 import type { Cert } from './certs.js';
 import type { EndorserPrincipal } from './types.js';

@@ -6,9 +6,12 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
+import { parserDetail } from '../x509/asn1.js';
 import { formatListDate } from '../model/dates.js';
-import { decodeName, nameToOpenSsl, type Rdn } from '../model/dn.js';
-import { bs, bytesEqual, looksLikePem, pemBlocks, toHex } from './bytes.js';
+import { decodeName, nameToOpenSsl, type Rdn } from '../x509/dn.js';
+import { bs, bytesEqual } from './bytes.js';
+import { toHex } from '../encoding/hex.js';
+import { looksLikePem, pemBlocks } from '../encoding/pem.js';
 import type { DerOrPem } from './types.js';
 
 /** Summary of a certificate, as reported by {@link verifySignature} and in errors. */
@@ -113,21 +116,28 @@ export function derItems(input: DerOrPem, labels: readonly string[], what: strin
 }
 
 /** Parses one DER certificate. @throws VmiListError `ERR_INPUT` (or `errCode`) */
-export function parseCertificate(der: Uint8Array, what = 'certificate', errCode: 'ERR_INPUT' | 'ERR_SIGNATURE_INVALID' = 'ERR_INPUT'): Cert {
+export function parseCertificate(der: Uint8Array, what = 'certificate', errCode: CertErrorCode = 'ERR_INPUT'): Cert {
   try {
     return readCertificate(der, what, errCode);
   } catch (cause) {
+    // a name that does not decode is the certificate's fault: report it with the caller's code and place
+    if (cause instanceof VmiListError && cause.code === 'ERR_INPUT' && errCode !== 'ERR_INPUT') {
+      throw new VmiListError(errCode, `${what}: ${cause.message}`, { cause });
+    }
     if (cause instanceof VmiListError) throw cause;
-    throw new VmiListError(errCode, `${what} is not a usable X.509 certificate`, { cause });
+    throw new VmiListError(errCode, `${what} is not a usable X.509 certificate: ${parserDetail(cause)}`, { cause });
   }
 }
 
-function readCertificate(der: Uint8Array, what: string, errCode: 'ERR_INPUT' | 'ERR_SIGNATURE_INVALID'): Cert {
+/** The code a certificate that does not parse is refused with: the caller's input, or a broken message. */
+export type CertErrorCode = 'ERR_INPUT' | 'ERR_MIME_MALFORMED';
+
+function readCertificate(der: Uint8Array, what: string, errCode: CertErrorCode): Cert {
   let cert: pkijs.Certificate;
   try {
     cert = pkijs.Certificate.fromBER(bs(der));
   } catch (cause) {
-    throw new VmiListError(errCode, `${what} is not an X.509 certificate`, { cause });
+    throw new VmiListError(errCode, `${what} is not an X.509 certificate: ${parserDetail(cause)}`, { cause });
   }
   const subjectDer = new Uint8Array(cert.subject.valueBeforeDecode);
   const issuerDer = new Uint8Array(cert.issuer.valueBeforeDecode);

@@ -8,7 +8,8 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
-import { decodeName, dnEquals } from '../model/dn.js';
+import { decodeName, dnEquals } from '../x509/dn.js';
+import { parserDetail, readBer } from '../x509/asn1.js';
 import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, webCryptoHash, type DigestName } from './algorithms.js';
 import { bs, bytesEqual, toCrlf } from './bytes.js';
 import { parseCertificate, serialHex, type Cert } from './certs.js';
@@ -26,36 +27,52 @@ export interface ParsedCms {
 export const MAX_EMBEDDED_CERTIFICATES = 64;
 export const MAX_SIGNER_INFOS = 16;
 
+// "parses, but does not verify": someone changed the list or the signature
 function invalid(message: string, cause?: unknown): VmiListError {
   return new VmiListError('ERR_SIGNATURE_INVALID', message, cause === undefined ? {} : { cause });
 }
 
-/** Parses a CMS ContentInfo holding SignedData. @throws VmiListError `ERR_SIGNATURE_INVALID` */
+// "is not a signature at all": the transfer or the file is broken (openssl: "Error reading S/MIME message")
+function malformed(message: string, cause?: unknown): VmiListError {
+  return new VmiListError('ERR_MIME_MALFORMED', message, cause === undefined ? {} : { cause });
+}
+
+/**
+ * Parses a CMS ContentInfo holding SignedData.
+ *
+ * @throws VmiListError `ERR_MIME_MALFORMED` when the bytes are not a readable
+ *   SignedData (broken BER, wrong structure, an embedded certificate that does
+ *   not parse); `ERR_SIGNATURE_INVALID` when it reads but signs something other than data.
+ */
 export function parseCms(der: Uint8Array): ParsedCms {
-  const asn = asn1js.fromBER(der);
-  if (asn.offset === -1) throw invalid(`the signature is not valid BER (${asn.result.error})`);
+  const root = readBer(der, 'the CMS signature', 'ERR_MIME_MALFORMED');
   let signedData: pkijs.SignedData;
   let sdSchema: asn1js.AsnType;
+  let ci: pkijs.ContentInfo;
   try {
-    const ci = new pkijs.ContentInfo({ schema: asn.result });
-    if (ci.contentType !== OID.signedData) throw invalid(`the CMS content type is ${ci.contentType}, not signedData`);
+    ci = new pkijs.ContentInfo({ schema: root });
+  } catch (cause) {
+    throw malformed(`the CMS signature is not a CMS ContentInfo: ${parserDetail(cause)}`, cause);
+  }
+  if (ci.contentType !== OID.signedData) throw malformed(`the CMS content type is ${ci.contentType}, not signedData: this is not a signed message`);
+  try {
     sdSchema = ci.content as asn1js.AsnType;
     signedData = new pkijs.SignedData({ schema: sdSchema });
   } catch (cause) {
-    if (cause instanceof VmiListError) throw cause;
-    throw invalid('the signature is not a CMS SignedData structure', cause);
+    throw malformed(`the CMS signature is not a SignedData structure: ${parserDetail(cause)}`, cause);
   }
   const certificates: Cert[] = [];
   const fields = sdSchema instanceof asn1js.Sequence ? sdSchema.valueBlock.value : [];
   const certSet = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
   if (certSet instanceof asn1js.Constructed) {
+    if (!Array.isArray(certSet.valueBlock.value)) throw malformed('the certificates field of the CMS signature is not a SET of certificates');
     if (certSet.valueBlock.value.length > MAX_EMBEDDED_CERTIFICATES) {
       throw invalid(`the message carries ${certSet.valueBlock.value.length} certificates; more than ${MAX_EMBEDDED_CERTIFICATES} is refused (a list needs its signer and perhaps a chain)`);
     }
     certSet.valueBlock.value.forEach((c, i) => {
       // only X.509 certificates (SEQUENCE); attribute certificates are tagged
       if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) {
-        certificates.push(parseCertificate(new Uint8Array(c.valueBeforeDecodeView), `certificate ${i + 1} in the message`, 'ERR_SIGNATURE_INVALID'));
+        certificates.push(parseCertificate(new Uint8Array(c.valueBeforeDecodeView), `certificate ${i + 1} in the message`, 'ERR_MIME_MALFORMED'));
       }
     });
   }
@@ -63,20 +80,27 @@ export function parseCms(der: Uint8Array): ParsedCms {
   if (eci.eContentType !== OID.data) throw invalid(`the signed content type is ${eci.eContentType}, not id-data`);
   const ec = eci.eContent;
   let eContent: Uint8Array | undefined;
-  if (ec) {
-    if (ec.idBlock.isConstructed) {
-      const chunks = (ec as asn1js.OctetString).valueBlock.value.map((x) => (x as asn1js.OctetString).valueBlock.valueHexView);
-      let len = 0;
-      for (const c of chunks) len += c.length;
-      eContent = new Uint8Array(len);
-      let off = 0;
-      for (const c of chunks) {
-        eContent.set(c, off);
-        off += c.length;
-      }
-    } else eContent = (ec as asn1js.OctetString).valueBlock.valueHexView;
-  }
+  if (ec) eContent = encapsulatedBytes(ec);
   return { signedData, certificates, ...(eContent ? { eContent } : {}) };
+}
+
+/** The bytes of eContent: one OCTET STRING, or (BER, constructed) the concatenation of its parts. */
+function encapsulatedBytes(ec: asn1js.OctetString): Uint8Array {
+  if (!ec.idBlock.isConstructed) return ec.valueBlock.valueHexView;
+  const chunks: Uint8Array[] = [];
+  for (const part of ec.valueBlock.value) {
+    if (!(part instanceof asn1js.OctetString)) throw malformed('the signed content inside the CMS is split into parts that are not OCTET STRINGs');
+    chunks.push(part.valueBlock.valueHexView);
+  }
+  let len = 0;
+  for (const c of chunks) len += c.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 /** Options for {@link verifyCmsSignatures}. */
@@ -161,9 +185,11 @@ export async function verifyCmsSignatures(
     const si = infos[idx] as pkijs.SignerInfo;
     const where = infos.length > 1 ? `SignerInfo ${idx + 1}` : 'signature';
     const digestOid = si.digestAlgorithm.algorithmId;
-    const digest = checkListDigest(digestFromOid(digestOid), digestOid, options.allowSha1 === true, where);
+    // digests that cannot even be computed (unknown, MD5, SHA-224) are refused here; the SHA-1
+    // policy waits until the match is checked, so a list changed after signing reports the change
+    const digest = checkListDigest(digestFromOid(digestOid), digestOid, true, where);
     const scheme = signatureScheme(si.signatureAlgorithm, digest, where);
-    checkListDigest(scheme.hash, si.signatureAlgorithm.algorithmId, options.allowSha1 === true, where);
+    checkListDigest(scheme.hash, si.signatureAlgorithm.algorithmId, true, where);
     const candidates = findSignerCertificates(si, pool);
     if (candidates.length === 0) throw invalid(`${where}: the signer certificate is not in the message (nor among the given certificates)`);
     const signature = si.signature.valueBlock.valueHexView;
@@ -174,10 +200,11 @@ export async function verifyCmsSignatures(
       const attrs = si.signedAttrs.attributes;
       const md = attrs.filter((a) => a.type === OID.messageDigest);
       const ctAttr = attrs.filter((a) => a.type === OID.contentType);
+      // RFC 5652 §5.3: without exactly one of each, this is not a SignerInfo at all
       if (md.length !== 1 || md[0]?.values.length !== 1 || !(md[0].values[0] instanceof asn1js.OctetString)) {
-        throw invalid(`${where}: signed attributes need exactly one messageDigest`);
+        throw malformed(`${where}: signed attributes need exactly one messageDigest (an OCTET STRING)`);
       }
-      if (ctAttr.length !== 1 || ctAttr[0]?.values.length !== 1) throw invalid(`${where}: signed attributes need exactly one contentType`);
+      if (ctAttr.length !== 1 || ctAttr[0]?.values.length !== 1) throw malformed(`${where}: signed attributes need exactly one contentType`);
       const ctValue = ctAttr[0].values[0];
       if (!(ctValue instanceof asn1js.ObjectIdentifier) || ctValue.getValue() !== cms.signedData.encapContentInfo.eContentType) {
         throw invalid(`${where}: the contentType attribute does not match the signed content type`);
@@ -210,6 +237,8 @@ export async function verifyCmsSignatures(
     if (!signer || !form) {
       throw invalid(`${where}: the signature does not verify with the key of ${candidates[0]?.dn ?? 'the signer certificate'}`);
     }
+    checkListDigest(digest, digestOid, options.allowSha1 === true, where);
+    checkListDigest(scheme.hash, si.signatureAlgorithm.algorithmId, options.allowSha1 === true, where);
     if (form === 'crlf') usedForm = 'crlf';
     signers.push(signer);
     digests.push(digest);

@@ -7,8 +7,9 @@
  */
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
+import { parserDetail } from '../x509/asn1.js';
 import { formatListDate } from '../model/dates.js';
-import { decodeName, dnEquals, nameToOpenSsl, type Rdn } from '../model/dn.js';
+import { decodeName, dnEquals, nameToOpenSsl, type Rdn } from '../x509/dn.js';
 import { checkIssuerSignature } from './algorithms.js';
 import { bs, bytesEqual } from './bytes.js';
 import { derItems, EXT, KU, serialHex, type Cert } from './certs.js';
@@ -51,7 +52,7 @@ export function parseCrl(der: Uint8Array, source: string): Crl {
   try {
     crl = pkijs.CertificateRevocationList.fromBER(bs(der));
   } catch (cause) {
-    throw new VmiListError('ERR_INPUT', `${source} is not an X.509 CRL`, { cause });
+    throw new VmiListError('ERR_INPUT', `${source} is not an X.509 CRL: ${parserDetail(cause)}`, { cause });
   }
   const issuerDer = new Uint8Array(crl.issuer.valueBeforeDecode);
   const issuer = decodeName(issuerDer);

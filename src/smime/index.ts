@@ -9,5 +9,3 @@ export type { PreparedTrust } from './trust.js';
 export { prepareTrust } from './trust.js';
 export type { PrepareOptions, PreparedList } from './sign.js';
 export { prepareListForSigning, signImageList, signedContentOf } from './sign.js';
-export type { Ava, Rdn, DistinguishedName, CertificateLike } from '../model/dn.js';
-export { parseDn, dnEquals, nameToOpenSsl, nameToRfc4514, toOpenSslDn, certificateSubject, certificateIssuer } from '../model/dn.js';

@@ -7,7 +7,9 @@
  * signature — is refused with `ERR_MIME_MALFORMED`, never guessed around.
  */
 import { VmiListError } from '../errors.js';
-import { base64Decode, latin1, looksLikePem, pemBlocks, toBytes } from './bytes.js';
+import { base64Decode } from '../encoding/base64.js';
+import { looksLikePem, pemBlocks } from '../encoding/pem.js';
+import { latin1, toBytes } from '../encoding/text.js';
 
 /** What {@link parseSmime} found. */
 export interface ParsedSmime {
@@ -49,6 +51,9 @@ export function parseSmime(input: string | Uint8Array): ParsedSmime {
   if (bytes.length === 0) throw malformed('the message is empty');
   if (bytes[0] === 0x30) return { kind: 'opaque', cms: bytes, headers: {} };
   if (looksLikePem(bytes)) return { kind: 'opaque', cms: pemCms(latin1(bytes)), headers: {} };
+  if (looksLikeJson(bytes)) {
+    throw malformed('the input is not signed: it is plain JSON, not an S/MIME message (check an unsigned list with `vmilist validate` / validateImageList)');
+  }
   const text = latin1(bytes);
   const top = splitHeaders(text, 0, 'message');
   const ct = contentTypeOf(top.headers, 'message');
@@ -63,6 +68,13 @@ export function parseSmime(input: string | Uint8Array): ParsedSmime {
     return { kind: 'opaque', cms, headers: top.headers };
   }
   throw malformed(`message: Content-Type ${ct.type} is not a signed S/MIME type (multipart/signed or application/pkcs7-mime)`);
+}
+
+// an unsigned list handed to verify: JSON text starts with `{` (after optional BOM and whitespace)
+function looksLikeJson(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (bytes[i] === 32 || bytes[i] === 9 || bytes[i] === 10 || bytes[i] === 13) i++;
+  return bytes[i] === 0x7b;
 }
 
 function pemCms(text: string): Uint8Array {

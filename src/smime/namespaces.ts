@@ -8,7 +8,7 @@
  * Where both files exist for one CA, the EACL file wins (as in gLite).
  */
 import { VmiListError } from '../errors.js';
-import { dnEquals } from '../model/dn.js';
+import { dnEquals } from '../x509/dn.js';
 import type { Cert } from './certs.js';
 import type { NamespaceFile } from './types.js';
 

@@ -13,7 +13,7 @@
  */
 import { VmiListError } from '../errors.js';
 import { formatListDate } from '../model/dates.js';
-import { dnEquals } from '../model/dn.js';
+import { dnEquals } from '../x509/dn.js';
 import { checkIssuerSignature } from './algorithms.js';
 import { bytesEqual } from './bytes.js';
 import { KU, sameCert, selfIssued, type Cert } from './certs.js';

@@ -8,14 +8,19 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
+import { readBer } from '../x509/asn1.js';
 import { formatListDate, parseListDate } from '../model/dates.js';
-import { dnEquals } from '../model/dn.js';
+import { dnEquals } from '../x509/dn.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
 import { serializeImageList } from '../model/serialize.js';
 import type { ImageList, ImageListDocument, Warning } from '../model/types.js';
 import { bumpVersion } from '../model/version.js';
 import { cryptoOf, CURVE_OID, DIGEST_OID, ecdsaRawToDer, OID, verifyWith, webCryptoHash } from './algorithms.js';
-import { base64Encode, bs, looksLikePem, pemBlocks, toBytes, toCrlf, toHex } from './bytes.js';
+import { bs, toCrlf } from './bytes.js';
+import { base64Encode } from '../encoding/base64.js';
+import { toHex } from '../encoding/hex.js';
+import { looksLikePem, pemBlocks } from '../encoding/pem.js';
+import { toBytes } from '../encoding/text.js';
 import { derItems, parseCertificate, parseCertificates, type Cert } from './certs.js';
 import type { DerOrPem, SignableList, SignDigest, SignOptions } from './types.js';
 import { checkSignerUsage } from './usage.js';
@@ -130,8 +135,8 @@ function toPkcs8(label: string, der: Uint8Array): Uint8Array {
   if (label === 'RSA PRIVATE KEY') {
     alg = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: RSA_OID }), new asn1js.Null()] });
   } else if (label === 'EC PRIVATE KEY') {
-    const parsed = asn1js.fromBER(bs(der));
-    const params = parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0) : undefined;
+    const parsed = readBer(der, 'the EC private key', 'ERR_INPUT');
+    const params = parsed instanceof asn1js.Sequence ? parsed.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0) : undefined;
     const curve = params instanceof asn1js.Constructed ? params.valueBlock.value[0] : undefined;
     if (!(curve instanceof asn1js.ObjectIdentifier)) throw new VmiListError('ERR_INPUT', 'EC private key without a named curve');
     alg = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.ecPublicKey }), new asn1js.ObjectIdentifier({ value: curve.getValue() })] });

@@ -3,6 +3,7 @@
  * inputs. Trust material is always an argument (the core reads no files);
  * `vmilist/node`'s `loadTrustStore` builds it from an IGTF CA directory.
  */
+import type { EndorserPrincipal } from '../x509/principal.js';
 import type { ImageList, ImageListDocument } from '../model/types.js';
 
 /** A certificate, CRL or key as DER bytes or PEM text (PEM text may hold several). */
@@ -36,13 +37,7 @@ export type CrlPolicy = 'require' | 'if-present' | 'off';
 /** Which certificates may sign: `grid` accepts personal and host certificates; `smime` needs emailProtection. */
 export type CertProfile = 'grid' | 'smime';
 
-/** An accepted endorser principal: certificate subject and issuer DNs. */
-export interface EndorserPrincipal {
-  /** Subject DN (OpenSSL one-line or RFC 4514 form). */
-  readonly dn: string;
-  /** Issuer DN; when omitted, any issuer the trust store accepts. */
-  readonly ca?: string;
-}
+export type { EndorserPrincipal } from '../x509/principal.js';
 
 /** Options for `verifySignedList`. */
 export interface VerifyOptions extends TrustMaterial {

@@ -8,18 +8,20 @@
  */
 import { VmiListError } from '../errors.js';
 import { formatListDate, toEpochMs } from '../model/dates.js';
-import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
 import { parseImageList } from '../model/parse.js';
 import type { Warning } from '../model/types.js';
-import { parseDn } from '../model/dn.js';
+import { parseDn } from '../x509/dn.js';
 import { sealVerified, type VerifiedImageList } from '../model/verified.js';
 import { cryptoOf } from './algorithms.js';
 import { checkEndorserAllowed, checkEndorserBinding, checkListTime } from './binding.js';
-import { bs, toBytes, toCrlf, toHex } from './bytes.js';
+import { bs, toCrlf } from './bytes.js';
+import { toHex } from '../encoding/hex.js';
+import { toBytes } from '../encoding/text.js';
 import { derItems, isCaCertificate, parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
 import { parseCms, verifyCmsSignatures, type ParsedCms } from './cms.js';
 import { checkRevocation, parseCrls } from './crl.js';
 import { parseSmime } from './mime.js';
+import { resolveVerifyOptions } from './options.js';
 import { checkNamespaces, parseNamespaceFiles } from './namespaces.js';
 import { preparedParse } from './trust.js';
 import { buildPath, checkPathConstraints, checkValidity, signedByChecker } from './path.js';
@@ -95,9 +97,10 @@ export async function verifySignature(input: SignedInput, options: SignatureOpti
 
 async function checkSignature(input: SignedInput, options: SignatureOptions): Promise<SignatureResult> {
   const crypto = cryptoOf(options.crypto);
-  const env = openEnvelope(input, options.maxBytes ?? DEFAULT_MAX_LIST_BYTES);
+  const o = resolveVerifyOptions(options);
+  const env = openEnvelope(input, o.maxBytes);
   const pool = [...env.cms.certificates, ...parseCertificates(options.certificates, 'certificates')];
-  const res = await verifyCmsSignatures(env.cms, env.content, pool, { crypto, allowSha1: options.allowSha1 === true });
+  const res = await verifyCmsSignatures(env.cms, env.content, pool, { crypto, allowSha1: o.allowSha1 });
   return Object.freeze({ signers: res.signers.map(summarize), digestAlgorithm: res.digestAlgorithm, content: env.content, form: res.form });
 }
 
@@ -151,8 +154,8 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   checkOptions(options);
   const crypto = cryptoOf(options.crypto);
   const at = toEpochMs(options.at, 'options.at');
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_LIST_BYTES;
-  const policy = options.crlPolicy ?? 'require';
+  const o = resolveVerifyOptions(options);
+  const { maxBytes, crlPolicy: policy } = o;
   const warnings: Warning[] = [];
 
   // trust material is parsed first: a broken trust store is the caller's error, whatever the message
@@ -170,7 +173,7 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   const embedded = env.cms.certificates;
   const cmsResult = await verifyCmsSignatures(env.cms, env.content, [...embedded, ...given, ...anchors], {
     crypto,
-    allowSha1: options.allowSha1 === true,
+    allowSha1: o.allowSha1,
   });
   if (cmsResult.digests.includes('sha1')) warnings.push({ path: 'signature', message: 'signed with SHA-1, accepted because allowSha1 is set' });
 
@@ -182,9 +185,9 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
     const path = await buildPath(signer, { anchors, intermediates }, signedBy);
     checkValidity(path, at);
     checkPathConstraints(path);
-    checkSignerUsage(signer, options.certProfile ?? 'grid');
+    checkSignerUsage(signer, o.certProfile);
     checkNamespaces(path, namespaces);
-    const crlWarnings = await checkRevocation(path, crls, { policy, graceSeconds: options.crlGraceSeconds ?? 0, at, crypto });
+    const crlWarnings = await checkRevocation(path, crls, { policy, graceSeconds: o.crlGraceSeconds, at, crypto });
     for (const message of crlWarnings) warnings.push({ path: 'revocation', message });
     firstPath ??= path;
   }
@@ -201,7 +204,7 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
     checkEndorserBinding(parsed.list, s);
     checkEndorserAllowed(s, options.endorsers);
   }
-  checkListTime(parsed.list, at, options.skewSeconds ?? 300);
+  checkListTime(parsed.list, at, o.skewSeconds);
 
   // the canonical form, so a mirror that re-encodes line ends does not make an unchanged list look new
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bs(toCrlf(env.content))));

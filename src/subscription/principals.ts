@@ -4,7 +4,7 @@
  * so OpenSSL one-line and RFC 4514 spellings of one name match.
  */
 import { VmiListError } from '../errors.js';
-import { dnEquals, parseDn } from '../model/dn.js';
+import { dnEquals, parseDn } from '../x509/dn.js';
 import type { EndorserPrincipal } from './types.js';
 
 /** A signer as recorded in state. */

@@ -3,6 +3,7 @@
  * deterministic; calling it without saving the result is the dry run. A list
  * that breaks a rule leaves the state as it was and yields `list.rejected`.
  */
+import { DEFAULTS } from '../defaults.js';
 import { VmiListError, type ErrorCode } from '../errors.js';
 import type { Image, ImageList } from '../model/types.js';
 import { assertVerified, type VerifiedImageList } from '../model/verified.js';
@@ -85,7 +86,7 @@ export function reduce(state: SubscriptionState, verified: VerifiedImageList, op
   assertVerified(verified);
   checkState(state);
   const { ms, at } = instant(options?.now);
-  const skew = options.skewSeconds ?? 300;
+  const skew = options.skewSeconds ?? DEFAULTS.skewSeconds;
   let base = state;
   let pre: ReduceResult['events'] = [];
   if (options.policy !== undefined && !sameJson(options.policy, state.policy)) {

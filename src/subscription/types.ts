@@ -8,8 +8,8 @@ import type { Image } from '../model/types.js';
 /** Version of the state layout written by this release. */
 export const STATE_VERSION = 2;
 
-// The same principal type the verifier's allow-list uses (exported from the smime entry).
-import type { EndorserPrincipal } from '../smime/types.js';
+// The same principal type the verifier's allow-list uses (an X.509 name pair, neither smime nor subscription).
+import type { EndorserPrincipal } from '../x509/principal.js';
 export type { EndorserPrincipal };
 
 /** What happens to images that appear in a subscribed list for the first time. */

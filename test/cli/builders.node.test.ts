@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { vmilist } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmilist-cli-'));
-const seed = readFileSync(new URL('../../../shared/seeds/001_2dd4cb4e5a1d5da6.txt', import.meta.url), 'utf8');
+// written by the project (test/fixtures/README.md), so the test runs from a clone
+const damaged = readFileSync(new URL('../fixtures/damaged-signed-example.txt', import.meta.url), 'utf8');
 
 const env = {
   HVMIL_DC_TITLE: 'Test list',
@@ -58,20 +59,20 @@ describe('vmilisttool flow: template → image → add → validate', () => {
   });
 });
 
-describe('the damaged example of the transfer seed', () => {
-  // The signed example in 001_*.txt: a 9-digit first UUID group, a checksum broken across a line.
-  const message = seed.slice(seed.indexOf('-----EAE3006C97F670EE450F46AC8DF4C070'), seed.indexOf('Content-Type: application/pkcs7-signature'));
+describe('a signed part damaged in transfer', () => {
+  // A 10-digit first UUID group and a checksum broken across a line (see test/fixtures/README.md).
+  const message = damaged;
   test('is refused with the line of the broken checksum', async () => {
     writeFileSync(join(dir, 'seed.smime'), message);
     const r = await vmilist(['validate', 'seed.smime'], { cwd: dir });
     expect(r.code).toBe(1);
     const lines = message.split('\n');
-    const broken = lines.findIndex((l) => /^"8b4c269a/.test(l)) + 1;
+    const broken = lines.findIndex((l) => /^"3e6c8e7e/.test(l)) + 1;
     expect(r.stderr).toMatch(new RegExp(`ERR_JSON_MALFORMED: seed\\.smime: line ${broken}, column \\d+: control character.*\\(in /hv:images/0/hv:image/sl:checksum:sha512\\)`));
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
   test('with the checksum mended, the 9-digit UUID is named by its field', async () => {
-    writeFileSync(join(dir, 'seed2.smime'), message.replace(/9a\n17d08b/, '9a17d08b'));
+    writeFileSync(join(dir, 'seed2.smime'), message.replace(/81eefd8f\n5c2366/, '81eefd8f5c2366'));
     const r = await vmilist(['validate', 'seed2.smime', '--json'], { cwd: dir });
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
@@ -137,3 +138,18 @@ function write(name: string, data: string | Buffer): string {
   writeFileSync(join(dir, name), data);
   return name;
 }
+
+describe('verify given an unsigned list', () => {
+  test('says the input is not signed and points to validate (ERR_MIME_MALFORMED)', async () => {
+    const list = new URL('../../vectors/lists/alice.json', import.meta.url).pathname;
+    const ca = new URL('../../vectors/trust', import.meta.url).pathname;
+    const r = await vmilist(['verify', list, '--ca-dir', ca, '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.error.code).toBe('ERR_MIME_MALFORMED');
+    expect(out.error.message).toMatch(/not signed: it is plain JSON.*vmilist validate/);
+    const plain = await vmilist(['verify', list, '--ca-dir', ca], { cwd: dir });
+    expect(plain.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(plain.stderr).toMatch(/ERR_MIME_MALFORMED: .*the input is not signed/);
+  });
+});

@@ -14,7 +14,7 @@ import {
   parseDn,
   toOpenSslDn,
   type DistinguishedName,
-} from '../../src/model/dn.js';
+} from '../../src/x509/dn.js';
 import { VmiListError } from '../../src/errors.js';
 import { readBytes, readText } from '../support/files.js';
 import { errorCode } from '../support/errors.js';

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { nullFields } from '../../src/model/builders.js';
 import {
   bumpVersion,
   canonicalListDate,
@@ -7,7 +8,6 @@ import {
   addImages,
   createImageMetadata,
   createListTemplate,
-  nullFields,
   parseImageList,
   serializeImageList,
   validateImageList,

@@ -1,7 +1,7 @@
 // loadTrustStore / trustStoreSummary against the real smimeX509validation
 // layout and a temporary IGTF directory made with openssl.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, symlinkSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync, symlinkSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ const realDir = join(new URL('../..', import.meta.url).pathname, REAL, 'smimeX50
 
 describe('loadTrustStore on the real smimeX509validation layout', async () => {
   const present = await exists(`${REAL}/smimeX509validation/AddTrust_External_Root.pem`);
+  if (!present) console.warn(`${REAL} is absent (it ships beside the project in CI only): the real CA-directory test is skipped`);
   it.skipIf(!present)('reads every .pem as an anchor and both .signing_policy files, ignores .crl_url', async () => {
     const store = await loadTrustStore(realDir);
     expect(store.trustAnchors).toHaveLength(4);
@@ -93,7 +94,7 @@ describe('loadTrustStore on an IGTF directory', () => {
     expect(store.namespaces.map((n) => n.format).sort()).toEqual(['eacl', 'signing_policy']);
     const bad = store.problems.map((p) => p.file.split('/').pop()).sort();
     expect(bad).toEqual(['broken.pem', 'dangling.0', 'deadbeef.1', 'key-only.pem']);
-    expect(store.problems.find((p) => p.file.endsWith('key-only.pem'))?.message).toMatch(/no CERTIFICATE PEM block \(found: PRIVATE KEY\)/);
+    expect(store.problems.find((p) => p.file.endsWith('key-only.pem'))?.message).toMatch(/no CERTIFICATE or X509 CRL PEM block \(found: PRIVATE KEY\)/);
     expect(store.problems.find((p) => p.file.endsWith('dangling.0'))?.message).toMatch(/no such file/);
     // without the CRL dir, only the CA dir's CRL
     expect((await loadTrustStore(ca)).crls).toHaveLength(1);
@@ -122,6 +123,64 @@ describe('loadTrustStore on an IGTF directory', () => {
     expect(err).toBeInstanceOf(VmiListError);
     expect(err).toMatchObject({ code: 'ERR_IO', message: expect.stringContaining('no such file') });
     await expect(loadTrustStore(ca, { crlDir: join(dir, 'nope') })).rejects.toMatchObject({ code: 'ERR_IO' });
+  });
+});
+
+describe('loadTrustStore reads files by content, not by name', () => {
+  const vectors = new URL('../../vectors/', import.meta.url).pathname;
+  const pem = (f: string): string => readFileSync(join(vectors, 'pki', f), 'utf8');
+  const derOf = (text: string): Buffer => Buffer.from(text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vmilist-ts-content-'));
+    mkdirSync(join(dir, 'ca'));
+    mkdirSync(join(dir, 'crl'));
+    const ca = (f: string, data: string | Buffer): void => writeFileSync(join(dir, 'ca', f), data);
+    ca('root.pem', pem('root.pem'));
+    ca('intermediate.der', derOf(pem('intermediate.pem'))); // a DER certificate named .der
+    ca('root.crl.pem', pem('root.crl.pem')); // a PEM CRL named *.crl.pem (was: "no CERTIFICATE PEM block")
+    ca('5a1b2c3d.r0', derOf(pem('intermediate.crl.pem'))); // a DER CRL named like fetch-crl's
+    ca('old.der', derOf(pem('intermediate.stale.crl.pem'))); // a DER CRL named .der (an older CRL of the intermediate)
+    ca('bundle', `${pem('other-ca.pem')}\n${pem('other-ca.crl.pem')}`); // cert and CRL in one file with no extension
+    ca('root.crl_url', 'http://example.org/root.crl\n');
+    ca('README', 'These are the test CAs.\n'); // not trust material: silently skipped
+    ca('garbage.pem', 'not a certificate at all\n'); // named like material: reported
+    ca('unreadable.0', pem('root.pem'));
+    chmodSync(join(dir, 'ca', 'unreadable.0'), 0o000);
+    writeFileSync(join(dir, 'crl', 'stray-cert.pem'), pem('other-ca.pem'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds CRLs named *.crl.pem, *.r0 and .der, a DER certificate, and a bundle of both', async () => {
+    const store = await loadTrustStore(join(dir, 'ca'), { crlDir: join(dir, 'crl') });
+    const names = (files: readonly string[]) => files.map((f) => f.slice(join(dir, 'ca').length + 1)).sort();
+    expect(names(store.anchorFiles)).toEqual(['bundle (block 1)', 'intermediate.der', 'root.pem']);
+    expect(names(store.crlFiles)).toEqual(['5a1b2c3d.r0', 'bundle (block 2)', 'old.der', 'root.crl.pem']);
+    const summary = trustStoreSummary(store, '2026-06-01T00:00:00Z');
+    expect(summary.casWithoutCrl).toEqual([]);
+    expect(summary.crls.map((c) => c.issuer).sort()).toEqual(['/DC=org/DC=elsewhere/CN=Other CA', '/DC=org/DC=vmilist-test/CN=Test Grid CA', '/DC=org/DC=vmilist-test/CN=Test Grid CA', '/DC=org/DC=vmilist-test/CN=Test Root CA']);
+    // the same CRL again under another name counts once
+    writeFileSync(join(dir, 'ca', 'zz-copy.crl'), pem('root.crl.pem'));
+    expect((await loadTrustStore(join(dir, 'ca'))).crls).toHaveLength(4);
+    rmSync(join(dir, 'ca', 'zz-copy.crl'));
+  });
+
+  it('names every file it could not use, and skips what is not trust material', async () => {
+    const store = await loadTrustStore(join(dir, 'ca'), { crlDir: join(dir, 'crl') });
+    const byFile = new Map(store.problems.map((p) => [p.file.split('/').pop(), p.message]));
+    expect(byFile.get('garbage.pem')).toMatch(/neither PEM nor DER/);
+    expect(byFile.get('stray-cert.pem')).toMatch(/certificate in the CRL directory; ignored/);
+    if (process.getuid?.() !== 0) expect(byFile.get('unreadable.0')).toMatch(/cannot read: .*permission denied/);
+    expect([...byFile.keys()].some((f) => f === 'README' || f === 'root.crl_url')).toBe(false);
+  });
+
+  it('verifies against CRLs found by content: a revoked signer is refused, a good one accepted', async () => {
+    const { verifySignedList } = await import('../../src/index.js');
+    const store = await loadTrustStore(join(dir, 'ca'));
+    const msg = (f: string) => new Uint8Array(readFileSync(join(vectors, 'signed', f)));
+    await expect(verifySignedList(msg('revoked.smime'), { ...store, at: '2026-06-01T00:00:00Z' })).rejects.toMatchObject({ code: 'ERR_CERT_REVOKED' });
+    const ok = await verifySignedList(msg('alice-sha512.smime'), { ...store, at: '2026-06-01T00:00:00Z' });
+    expect(ok.signer.dn).toBe('/DC=org/DC=vmilist-test/OU=Users/CN=Alice Endorser');
   });
 });
 

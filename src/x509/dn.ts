@@ -7,7 +7,8 @@
  */
 import * as asn1js from 'asn1js';
 import { VmiListError } from '../errors.js';
-import { pemBlocks } from '../smime/bytes.js';
+import { readBer } from './asn1.js';
+import { pemBlocks } from '../encoding/pem.js';
 
 /** One attribute of an RDN: type as a dotted OID, value as decoded text. */
 export interface Ava {
@@ -99,11 +100,9 @@ export function attributeOid(name: string): string | undefined {
 /** Decodes a DER `Name` (SEQUENCE OF SET OF AttributeTypeAndValue), keeping multi-valued RDNs. */
 export function decodeName(der: Uint8Array | ArrayBuffer): Rdn[] {
   const view = der instanceof Uint8Array ? der : new Uint8Array(der);
-  const parsed = asn1js.fromBER(view);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) {
-    throw new VmiListError('ERR_INPUT', 'not a DER-encoded distinguished name');
-  }
-  return nameFromAsn1(parsed.result);
+  const parsed = readBer(view, 'the distinguished name', 'ERR_INPUT');
+  if (!(parsed instanceof asn1js.Sequence)) throw new VmiListError('ERR_INPUT', 'not a DER-encoded distinguished name (not a SEQUENCE)');
+  return nameFromAsn1(parsed);
 }
 
 /** Reads an asn1js `Name` sequence into RDNs. */
@@ -326,8 +325,14 @@ function decodeRfc4514Value(raw: string, whole: string): string {
     if (!/^#([0-9A-Fa-f]{2})+$/.test(v)) throw badDn(whole, `bad hex value ${v}`);
     const bytes = new Uint8Array(v.length / 2 - 0.5);
     for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(v.slice(1 + 2 * i, 3 + 2 * i), 16);
-    const parsed = asn1js.fromBER(bytes);
-    if (parsed.offset !== -1 && parsed.result instanceof asn1js.BaseStringBlock) return parsed.result.getValue();
+    // a #hex value holding a BER string reads as that string; anything else stays hex
+    let inner: asn1js.AsnType | undefined;
+    try {
+      inner = readBer(bytes, 'a #hex DN value', 'ERR_INPUT');
+    } catch {
+      inner = undefined;
+    }
+    if (inner instanceof asn1js.BaseStringBlock) return inner.getValue();
     return `#${v.slice(1).toLowerCase()}`;
   }
   if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1);
@@ -429,8 +434,8 @@ function certNames(cert: CertificateLike): { issuer: Rdn[]; subject: Rdn[] } {
   }
   const der = typeof cert === 'string' ? pemBlocks(cert).find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE')?.der : cert;
   if (!der) throw new VmiListError('ERR_INPUT', 'no PEM CERTIFICATE block found');
-  const parsed = asn1js.fromBER(der);
-  const tbs = parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value[0] : undefined;
+  const parsed = readBer(der, 'the certificate', 'ERR_INPUT');
+  const tbs = parsed instanceof asn1js.Sequence ? parsed.valueBlock.value[0] : undefined;
   const fields = tbs instanceof asn1js.Sequence ? tbs.valueBlock.value : [];
   // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject
   const base = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
