@@ -24,4 +24,6 @@ export declare function startServer(options: {
   port?: number;
   host?: string;
   csp?: string | null;
+  /** Adds `report-uri /csp-report` to the policy and receives each report's body. */
+  onCspReport?: (body: string) => void;
 }): Promise<RunningServer>;

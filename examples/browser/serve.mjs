@@ -61,16 +61,26 @@ export function resolveMounted(urlPath, mounts) {
 
 /**
  * Starts the server. Resolves once it listens.
- * @param {{ root: string, mounts?: Record<string, string>, port?: number, host?: string, csp?: string | null }} options
- *   `root` is served at `/`; `csp: null` sends no policy (for a control run).
+ * @param {{ root: string, mounts?: Record<string, string>, port?: number, host?: string, csp?: string | null, onCspReport?: (body: string) => void }} options
+ *   `root` is served at `/`; `csp: null` sends no policy (for a control run);
+ *   with `onCspReport`, the policy gets `report-uri /csp-report` and each
+ *   violation report the browser POSTs there is passed on (tests count them).
  */
 export async function startServer(options) {
   const mounts = { ...(options.mounts ?? {}), '/': options.root };
-  const csp = options.csp === undefined ? STRICT_CSP : options.csp;
+  const policy = options.csp === undefined ? STRICT_CSP : options.csp;
+  const csp = policy && options.onCspReport ? `${policy}; report-uri /csp-report` : policy;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
     if (csp) headers['Content-Security-Policy'] = csp;
+    if (req.method === 'POST' && url.pathname === '/csp-report' && options.onCspReport) {
+      const parts = [];
+      for await (const part of req) parts.push(part);
+      options.onCspReport(Buffer.concat(parts).toString('utf8'));
+      res.writeHead(204, headers).end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
