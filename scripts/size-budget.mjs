@@ -76,34 +76,41 @@ export function installPackedApp(options = {}) {
 }
 
 /**
- * Bundles `contents` (a module whose imports resolve from the project root,
- * i.e. the SOURCE tree) for the browser; used by test/unit/bundle.node.test.ts
- * to check the core for node: imports and run-time code generation. Node
- * built-ins fail the build (platform browser, nothing external).
- * @param {string} contents
- * @param {{ minify?: boolean }} [options]
+ * One esbuild bundle for the browser (esm, es2022, nothing external, so a
+ * Node built-in fails the build) of `contents`, whose imports resolve from `dir`.
  * @returns {Promise<{ text: string, metafile: import('esbuild').Metafile }>}
  */
-export async function bundleForBrowser(contents, options = {}) {
+async function browserBundle(contents, dir, minify) {
   const result = await esbuild({
     // loader js, not ts: a TS re-export of a missing name is silently taken
     // for a type; in JS it is an error, so a missing export fails loudly.
-    stdin: { contents, resolveDir: ROOT, sourcefile: 'size-entry.js', loader: 'js' },
+    stdin: { contents, resolveDir: dir, sourcefile: 'app.js', loader: 'js' },
     bundle: true,
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
-    minify: options.minify ?? true,
+    minify,
     write: false,
     metafile: true,
     logLevel: 'silent',
-    external: [],
-    absWorkingDir: ROOT,
+    absWorkingDir: dir,
   });
   for (const w of result.warnings) {
+    // an import of a name the module does not export is only a warning in esbuild
     if (w.id === 'import-is-undefined') throw new Error(`esbuild: ${w.text}`);
   }
   return { text: result.outputFiles.map((f) => f.text).join('\n'), metafile: result.metafile };
+}
+
+/**
+ * Bundles `contents` (a module whose imports resolve from the project root,
+ * i.e. the SOURCE tree) for the browser; used by test/unit/bundle.node.test.ts
+ * to check the core for node: imports and run-time code generation.
+ * @param {string} contents
+ * @param {{ minify?: boolean }} [options]
+ */
+export function bundleForBrowser(contents, options = {}) {
+  return browserBundle(contents, ROOT, options.minify ?? true);
 }
 
 /** The app's code: imports the feature and keeps it alive (as an app that uses it would). */
@@ -111,28 +118,9 @@ function appSource(imports) {
   return `import { ${imports.join(', ')} } from 'vmilist';\nglobalThis.__vmilist = { ${imports.join(', ')} };\n`;
 }
 
-/**
- * Bundles an app importing `imports` from the installed package with esbuild (browser, esm, minified).
- * @returns {Promise<{ text: string, metafile: import('esbuild').Metafile }>}
- */
-export async function bundleWithEsbuild(appDir, imports) {
-  const result = await esbuild({
-    stdin: { contents: appSource(imports), resolveDir: appDir, sourcefile: 'app.js', loader: 'js' },
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    absWorkingDir: appDir,
-  });
-  for (const w of result.warnings) {
-    // an import of a name the module does not export is only a warning in esbuild
-    if (w.id === 'import-is-undefined') throw new Error(`esbuild: ${w.text}`);
-  }
-  return { text: result.outputFiles.map((f) => f.text).join('\n'), metafile: result.metafile };
+/** Bundles an app importing `imports` from the installed package with esbuild (browser, esm, minified). */
+export function bundleWithEsbuild(appDir, imports) {
+  return browserBundle(appSource(imports), appDir, true);
 }
 
 /**
