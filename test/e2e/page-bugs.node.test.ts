@@ -4,7 +4,8 @@
  * after a change of input, a leftover detached-content file, a 10,000-image
  * list (longest main-thread task measured), a 1 GB hash (progress events
  * counted, longest task measured), unreadable input, and a 390 px phone.
- * Screenshots go to test-output/screenshots/bugs-*.png; the measured numbers
+ * Screenshots go to test-output/page-bugs/*.png (browser-page.node.test.ts
+ * empties test-output/screenshots/ when it starts); the measured numbers
  * to test-output/e2e-measurements.json (and the console).
  *
  * Bounds on task lengths are generous (the goal is < 100 ms; a shared CI
@@ -20,11 +21,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, STRICT_CSP, type RunningServer } from '../../examples/browser/serve.mjs';
 import { signImageList } from '../../src/index.js';
 import { caseNamed, loadManifest, ROOT, trustOf, VECTORS, type ManifestCase } from './manifest.js';
+import { colourCounts, decodePng, hasPngSignature } from './png.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SITE = resolve(ROOT, 'test-output/e2e-site-bugs');
 const WORK = resolve(ROOT, 'test-output/e2e-bugs-work');
-const SHOTS = resolve(ROOT, 'test-output/screenshots');
+const SHOTS = resolve(ROOT, 'test-output/page-bugs');
 const MEASUREMENTS = resolve(ROOT, 'test-output/e2e-measurements.json');
 /** Longest main-thread task allowed while verifying 10k images or hashing 1 GB (goal 100 ms; slack for a loaded CI). */
 const LONG_TASK_BOUND_MS = 250;
@@ -104,7 +106,7 @@ async function stopWatching(page: Page): Promise<{ longest: number; tasks: numbe
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: resolve(SHOTS, `bugs-${name}.png`), fullPage: true });
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /** A list of `n` images signed by the alice vector's key, as a file. */
@@ -145,6 +147,7 @@ describe.skipIf(!haveChromium)('browser example page: the bugs of issue #13 (Chr
     execFileSync(process.execPath, ['scripts/build-browser-example.mjs', '--out-dir', SITE], { cwd: ROOT, stdio: 'pipe' });
     rmSync(WORK, { recursive: true, force: true });
     mkdirSync(WORK, { recursive: true });
+    rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer({ root: SITE, mounts: { '/vectors/': VECTORS }, csp: STRICT_CSP });
     browser = await chromium.launch({
@@ -385,5 +388,18 @@ describe.skipIf(!haveChromium)('browser example page: the bugs of issue #13 (Chr
     await shot(page, 'phone-390');
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('the screenshots are PNGs showing the states: no verdict band after a change of input, green for the 10k list, a phone-wide page', () => {
+    const load = (name: string): ReturnType<typeof decodePng> => {
+      const bytes = readFileSync(resolve(SHOTS, `${name}.png`));
+      expect(hasPngSignature(bytes), name).toBe(true);
+      return decodePng(bytes);
+    };
+    expect(colourCounts(load('stale-cleared'))).toEqual({ green: 0, red: 0 });
+    expect(colourCounts(load('10k-list')).green).toBeGreaterThan(20_000);
+    expect(colourCounts(load('unreadable')).red).toBeGreaterThan(20_000);
+    expect(load('phone-390').width).toBe(390);
+    for (const name of ['detached-ignored', '1GiB-hashed']) expect(load(name).width).toBe(1100);
   });
 });
