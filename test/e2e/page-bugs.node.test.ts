@@ -202,13 +202,25 @@ describe.skipIf(!haveChromium)('browser example page: the bugs of issue #13 (Chr
     }
 
     // a verdict still on its way when the input changes is never shown
-    const big = await bigSignedList(2000);
+    const big = await bigSignedList(BIG_IMAGES); // big enough that a verification is still running when the input changes
     await page.fill('#list-url', '');
     await page.setInputFiles('#list-file', big);
     await page.click('#verify-button');
     await page.setInputFiles('#list-file', vec(tampered.file));
     await page.waitForTimeout(1500);
     expect(await page.getAttribute('#verdict', 'data-state')).toBe('idle');
+
+    // Cancel while verifying: the worker is stopped, no verdict appears, the page says so
+    await page.setInputFiles('#list-file', big);
+    await page.click('#verify-button');
+    expect(await page.isVisible('#verify-progress')).toBe(true);
+    await page.click('#cancel-verify');
+    expect(await page.textContent('#list-chosen')).toBe('Verification cancelled.');
+    await page.waitForTimeout(1500);
+    expect(await page.getAttribute('#verdict', 'data-state')).toBe('idle');
+    expect(await page.isEnabled('#verify-button')).toBe(true);
+    // and the next verification works (a fresh worker)
+    expect(await verifyAndWait(page)).toBe('verified');
     expect(errors).toEqual([]);
     await page.close();
   });
