@@ -109,8 +109,18 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** A list of `n` images signed by the alice vector's key, as a file. */
-async function bigSignedList(n: number): Promise<string> {
+const signedLists = new Map<number, Promise<string>>();
+/** A list of `n` images signed by the alice vector's key, as a file (made once per size). */
+function bigSignedList(n: number): Promise<string> {
+  let made = signedLists.get(n);
+  if (!made) {
+    made = makeSignedList(n);
+    signedLists.set(n, made);
+  }
+  return made;
+}
+
+async function makeSignedList(n: number): Promise<string> {
   const doc = JSON.parse(readFileSync(vec('lists/alice.json'), 'utf8')) as {
     'hv:imagelist': { 'hv:images': { 'hv:image': Record<string, unknown> }[] } & Record<string, unknown>;
   };
