@@ -56,7 +56,7 @@ export function checkMaxBytes(n: number | undefined): void {
  * for a source of the wrong kind or chunks that are not bytes, and when the
  * source itself fails (cause: its error).
  *
- * Yields to the event loop after every {@link YIELD_EVERY_BYTES} hashed
+ * Yields to the event loop after every MiB hashed
  * (a chunk larger than that is hashed in pieces), also while the source has
  * data buffered, so a browser page stays responsive and `signal` is honoured.
  *
