@@ -1,20 +1,26 @@
 import { defineConfig } from 'tsup';
 
-// Two library entries (isomorphic core, node adapters) and the CLI.
-// The core must stay free of node:* imports; test/unit/bundle.node.test.ts and
-// test/unit/import-graph.node.test.ts check it.
+// Two configs: the LIBRARY (isomorphic core + node adapters) and the CLI.
+//
+// The library is emitted module by module (bundle: false): dist/ mirrors
+// src/, one ES module per source file. With "sideEffects": false in
+// package.json, an app's bundler (esbuild, vite/rollup, webpack) then drops
+// every module a feature does not import; one shared chunk holding the
+// whole library (what splitting produced) kept the schema validator and the
+// PKI code in a hashers-only app. scripts/size-budget.mjs measures this on
+// the packed package. The core must stay free of node:* imports;
+// test/unit/bundle.node.test.ts and test/unit/import-graph.node.test.ts check it.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+    entry: ['src/**/*.ts', 'src/schema/generated/*.js', '!src/**/*.d.ts', '!src/cli/**'],
     format: ['esm'],
-    dts: true,
+    bundle: false,
+    // declarations for the two public entries only (bundled, as before)
+    dts: { entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } },
     sourcemap: true,
     clean: true,
     target: 'es2022',
     platform: 'neutral',
-    external: [/^node:/],
-    splitting: true,
-    treeshake: true,
   },
   {
     entry: { cli: 'src/cli/bin.ts' },

@@ -21,7 +21,7 @@ import {
   type SubscriptionEvent,
   type SubscriptionState,
   type VerifyOptions,
-} from '../src/index.js';
+} from 'vmilist';
 
 const root = new URL('..', import.meta.url).pathname;
 const read = (p: string) => readFileSync(join(root, p));

@@ -4,8 +4,8 @@
  * Uses the test vectors (CA dir vectors/trust). Run: npx tsx examples/library.ts
  */
 import { readFile } from 'node:fs/promises';
-import { emptyState, explainEvents, reduce, subscribe, verifySignedList } from '../src/index.js';
-import { loadTrustStore } from '../src/node/index.js';
+import { emptyState, explainEvents, reduce, subscribe, verifySignedList } from 'vmilist';
+import { loadTrustStore } from 'vmilist/node';
 
 const at = new Date('2026-06-01T00:00:00Z'); // the vectors' instant; a cron job passes new Date()
 const trust = await loadTrustStore(new URL('../vectors/trust', import.meta.url).pathname); // IGTF CA dir with CRLs

@@ -4,7 +4,7 @@
  * a real key). Run: npx tsx examples/sign-and-verify.ts
  */
 import { readFile } from 'node:fs/promises';
-import { signImageList, verifySignedList, VmiListError } from '../src/index.js';
+import { signImageList, verifySignedList, VmiListError } from 'vmilist';
 
 const pki = new URL('../vectors/pki/', import.meta.url);
 const read = (name: string): Promise<string> => readFile(new URL(name, pki), 'utf8');

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the browser example (examples/browser/) with esbuild: bundles
-// main.ts together with the library's public entry (src/index.ts) into one
-// ES module and copies the static files next to it. No network, no plugins.
+// main.ts (the page) and worker.ts (its worker, which holds the library:
+// verification and hashing run off the main thread) into two ES modules
+// and copies the static files next to them. No network, no plugins.
 //
 //   node scripts/build-browser-example.mjs [--out-dir DIR] [--no-minify]
 // Default output: examples/browser/dist/ (git-ignored).
@@ -20,7 +21,7 @@ export const STATIC_FILES = ['index.html', 'style.css', 'favicon.svg'];
 /**
  * Builds the page into `outDir` (emptied first).
  * @param {{ outDir?: string, minify?: boolean }} [options]
- * @returns {Promise<{ outDir: string, files: string[], scriptBytes: number }>}
+ * @returns {Promise<{ outDir: string, files: string[], scriptBytes: number, workerBytes: number }>}
  */
 export async function buildBrowserExample(options = {}) {
   const outDir = resolve(options.outDir ?? resolve(EXAMPLE_DIR, 'dist'));
@@ -30,8 +31,8 @@ export async function buildBrowserExample(options = {}) {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await build({
-    entryPoints: [resolve(EXAMPLE_DIR, 'main.ts')],
-    outfile: resolve(outDir, 'main.js'),
+    entryPoints: [resolve(EXAMPLE_DIR, 'main.ts'), resolve(EXAMPLE_DIR, 'worker.ts')],
+    outdir: outDir,
     bundle: true,
     platform: 'browser',
     format: 'esm',
@@ -43,8 +44,13 @@ export async function buildBrowserExample(options = {}) {
     absWorkingDir: ROOT,
   });
   for (const f of STATIC_FILES) await copyFile(resolve(EXAMPLE_DIR, f), resolve(outDir, f));
-  const main = Object.entries(result.metafile.outputs).find(([p]) => p.endsWith('main.js'));
-  return { outDir, files: ['main.js', 'main.js.map', ...STATIC_FILES], scriptBytes: main ? main[1].bytes : 0 };
+  const bytesOf = (name) => Object.entries(result.metafile.outputs).find(([p]) => p.endsWith(`/${name}`))?.[1].bytes ?? 0;
+  return {
+    outDir,
+    files: ['main.js', 'main.js.map', 'worker.js', 'worker.js.map', ...STATIC_FILES],
+    scriptBytes: bytesOf('main.js'),
+    workerBytes: bytesOf('worker.js'),
+  };
 }
 
 async function main() {
@@ -54,7 +60,7 @@ async function main() {
     outDir: i >= 0 ? resolve(String(args[i + 1])) : undefined,
     minify: !args.includes('--no-minify'),
   });
-  console.log(`built ${r.outDir} (main.js ${(r.scriptBytes / 1024).toFixed(1)} KB); serve it with: node examples/browser/serve.mjs --root ${r.outDir}`);
+  console.log(`built ${r.outDir} (main.js ${(r.scriptBytes / 1024).toFixed(1)} KB, worker.js ${(r.workerBytes / 1024).toFixed(1)} KB); serve it with: node examples/browser/serve.mjs --root ${r.outDir}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

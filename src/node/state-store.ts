@@ -55,12 +55,15 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Writes `data` to `path` atomically: temp file beside it, fsync, rename, fsync of the directory. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` to `path` atomically: temp file beside it, fsync, rename, fsync of the directory.
+ * `mode` is the creation mode, reduced by the umask as usual (default 0o600: private state).
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const fh = await open(tmp, 'wx', 0o600);
+    const fh = await open(tmp, 'wx', mode);
     try {
       await fh.writeFile(data);
       await fh.sync();

@@ -3,13 +3,16 @@
  * instant parsing, sizes, image matching) and the static server's path
  * mapping, in Node.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checksumPrefix, errorSentence, ERROR_SENTENCES, humanSize } from '../../examples/browser/format.js';
 import { hashFile, matchImage } from '../../examples/browser/hash-image.js';
 import { addTrustFile, describeTrust, emptyTrust } from '../../examples/browser/trust.js';
-import { parseInstant, verifyRequest } from '../../examples/browser/verify.js';
+import { describeInput, printable } from '../../examples/browser/input-kind.js';
+import type { VerifyJob } from '../../examples/browser/protocol.js';
+import { isRawCms, parseInstant, toView, verifyJob } from '../../examples/browser/verify.js';
 import { resolveMounted } from '../../examples/browser/serve.mjs';
 import { ERROR_CODES, verifySignedList } from '../../src/index.js';
 import { caseNamed, loadManifest, nodeOptions, VECTORS } from './manifest.js';
@@ -88,27 +91,59 @@ describe('instant, sizes, sentences', () => {
   });
 });
 
-describe('verifyRequest and image matching', () => {
+describe('verifyJob and image matching', () => {
   const manifest = loadManifest();
   const c = caseNamed(manifest, 'alice-rsa-sha512-detached');
+  const job = (message: Uint8Array, trust: VerifyJob['trust'], at: string, extra: Partial<VerifyJob> = {}): VerifyJob => ({
+    kind: 'verify',
+    id: 1,
+    name: 'list.smime',
+    message,
+    trust,
+    at,
+    ...extra,
+  });
 
-  it('gives the Node verdict for the alice vector, and ERR_INPUT without a CA', async () => {
+  it('gives the Node verdict for the alice vector, names the file and its SHA-256, and ERR_INPUT without a CA', async () => {
     const o = await nodeOptions(manifest, c);
     const trust = { ...emptyTrust(), anchors: [...o.trustAnchors], intermediates: [...(o.intermediates ?? [])], crls: [...(o.crls ?? [])] };
-    const v = await verifyRequest({ message: vec(c.file), trust, at: manifest.at });
+    const v = await verifyJob(job(vec(c.file), trust, manifest.at));
     const node = await verifySignedList(vec(c.file), o);
     expect(v.ok).toBe(true);
     expect(v.signer).toBe(node.signer.dn);
     expect(v.issuer).toBe(node.signer.issuer);
     expect(v.at).toBe(manifest.at);
-    const none = await verifyRequest({ message: vec(c.file), trust: emptyTrust(), at: manifest.at });
+    expect(v.file).toEqual({ name: 'list.smime', size: vec(c.file).length, sha256: createHash('sha256').update(vec(c.file)).digest('hex') });
+    expect(v.view?.signer.notAfter).toBe(node.signer.notAfter);
+    expect(v.view?.images.map((i) => i.uri)).toEqual(node.list['hv:images'].map((e) => e['hv:image']['hv:uri']));
+    const none = await verifyJob(job(vec(c.file), emptyTrust(), manifest.at));
     expect([none.ok, none.code]).toEqual([false, 'ERR_INPUT']);
-    const badAt = await verifyRequest({ message: vec(c.file), trust, at: 'soon' });
+    expect(none.file?.name).toBe('list.smime');
+    const badAt = await verifyJob(job(vec(c.file), trust, 'soon'));
     expect([badAt.ok, badAt.code]).toEqual([false, 'ERR_INPUT']);
+
+    // detached content is for raw CMS only: a leftover file does not change an S/MIME verdict
+    const leftover = await verifyJob(job(vec(c.file), trust, manifest.at, { content: { name: 'left.json', bytes: vec('lists/alice.json') } }));
+    expect(leftover.ok).toBe(true);
+    expect(leftover.notes?.join(' ')).toMatch(/left\.json" was not used/);
+  });
+
+  it('tells raw CMS from S/MIME, describes unreadable input in words and never shows raw bytes', () => {
+    expect(isRawCms(new Uint8Array([0x30, 0x82, 1, 2]))).toBe(true);
+    expect(isRawCms(new TextEncoder().encode('\n-----BEGIN PKCS7-----\n'))).toBe(true);
+    expect(isRawCms(vec(c.file))).toBe(false);
+    expect(describeInput(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]))).toMatch(/PNG image/);
+    expect(describeInput(new Uint8Array(Array.from({ length: 300 }, (_, i) => (i * 97 + 13) & 255)))).toMatch(/binary data/);
+    expect(describeInput(new Uint8Array())).toMatch(/empty/);
+    expect(describeInput(vec('lists/alice.json'))).toMatch(/JSON/);
+    expect(describeInput(vec(c.file))).toBeUndefined();
+    expect(printable('message: "\rnÏ0òS´\u0015v×8" is not a header line', true)).toBe('message: (unreadable bytes) is not a header line');
+    expect(printable('a\u0000b', false)).toBe('a…b');
   });
 
   it('hashes a Blob with progress and matches by SHA-512 and size', async () => {
     const verified = await verifySignedList(vec(c.file), await nodeOptions(manifest, c));
+    const images = toView(verified).images;
     const bytes = vec('images/tiny-linux-x86_64.img');
     const seen: number[] = [];
     const h = await hashFile(new Blob([new Uint8Array(bytes)]), (done, total) => {
@@ -117,11 +152,11 @@ describe('verifyRequest and image matching', () => {
     });
     expect(seen.at(-1)).toBe(bytes.length);
     expect(['wasm', 'js']).toContain(h.backend);
-    const m = matchImage(verified, h);
+    const m = matchImage(images, h);
     expect(m.kind).toBe('match');
-    if (m.kind === 'match') expect(m.image['sl:checksum:sha512']).toBe(h.sha512);
-    expect(matchImage(verified, { sha512: h.sha512, size: h.size + 1 }).kind).toBe('size-differs');
-    expect(matchImage(verified, { sha512: '0'.repeat(128), size: h.size }).kind).toBe('none');
+    if (m.kind === 'match') expect(m.image.sha512).toBe(h.sha512);
+    expect(matchImage(images, { sha512: h.sha512, size: h.size + 1 }).kind).toBe('size-differs');
+    expect(matchImage(images, { sha512: '0'.repeat(128), size: h.size }).kind).toBe('none');
   });
 });
 

@@ -2,8 +2,10 @@
 // (dist/index.js) and prints one JSON line per case: {name, ok, code, signer}.
 // Runs unchanged under Node, Deno and Bun (only fetch-free, fs-free code in
 // the library; file reading here uses each runtime's own API).
-// Usage: node|bun test/runtimes/manifest-verdicts.mjs
-//        deno run --allow-read test/runtimes/manifest-verdicts.mjs
+// Exits 1 when any case's verdict differs from the manifest's.
+// Usage: node|bun test/runtimes/manifest-verdicts.mjs [MANIFEST]
+//        deno run --allow-read test/runtimes/manifest-verdicts.mjs [MANIFEST]
+// MANIFEST (default vectors/manifest.json) names files relative to vectors/.
 import * as vmilist from '../../dist/index.js';
 
 const root = new URL('../../vectors/', import.meta.url);
@@ -17,7 +19,9 @@ async function read(path) {
 }
 const text = async (p) => new TextDecoder().decode(await read(p));
 
-const manifest = JSON.parse(await text('manifest.json'));
+const args = typeof Deno !== 'undefined' ? Deno.args : globalThis.process.argv.slice(2);
+const manifestUrl = args[0] ? new URL(args[0], `file://${typeof Deno !== 'undefined' ? Deno.cwd() : globalThis.process.cwd()}/`) : new URL('manifest.json', root);
+const manifest = JSON.parse(new TextDecoder().decode(await read(manifestUrl.href)));
 const trustCache = new Map();
 async function trust(name) {
   if (!trustCache.has(name)) {
@@ -51,3 +55,8 @@ for (const c of manifest.cases) {
   console.log(JSON.stringify({ ...out, expected }));
 }
 console.log(JSON.stringify({ summary: true, cases: manifest.cases.length, mismatches }));
+// a mismatch must fail the run (CI reads the status, not the lines); Deno has no process global by default
+if (mismatches > 0) {
+  if (typeof Deno !== 'undefined') Deno.exit(1);
+  else globalThis.process.exitCode = 1;
+}

@@ -1,61 +1,99 @@
-// Gzip budgets for tree-shaken browser bundles of the public entry (the same
-// measurement as `node scripts/size-budget.mjs`).
-import { describe, expect, it } from 'vitest';
-import { ENTRIES, measureEntry, type BudgetResult } from '../../scripts/size-budget.mjs';
+// Gzip budgets measured as a downstream app gets them (the same measurement
+// as `npm run size`): dist/ packed with `npm pack`, installed into a
+// temporary app, three one-feature apps bundled with esbuild and with vite.
+// Uses the dist/ that `npm test` builds first (builds it when missing).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTRIES, installPackedApp, measureEntry, ROOT, type BudgetEntry, type BudgetResult, type PackedApp } from '../../scripts/size-budget.mjs';
+
+/**
+ * Known gap (issue #13): pkijs is one module whose top-level code esbuild
+ * cannot drop (importing only `Certificate` from it is 87 KB gzip), so the
+ * verify app is ~104 KB with esbuild while vite (rollup) gets it under
+ * 100 KB. esbuild is held to this ceiling until pkijs tree-shakes.
+ */
+const VERIFY_ESBUILD_CEILING_KB = 105;
 
 function explain(r: BudgetResult): string {
   const top = r.contributors
     .slice(0, 8)
     .map((c) => `${(c.bytes / 1024).toFixed(1)} KB ${c.contributor}`)
     .join('; ');
-  return `${r.name}: ${r.gzipKB.toFixed(1)} KB gzip > ${r.budgetKB} KB (minified contributors: ${top})`;
+  return `${r.name}: esbuild ${r.esbuild.gzipKB.toFixed(1)} KB, vite ${r.vite.gzipKB.toFixed(1)} KB gzip, budget ${r.budgetKB} KB (esbuild minified contributors: ${top})`;
 }
 
-describe('bundle-size budget (esbuild, browser, esm, minified, gzip -9)', () => {
+function entry(name: string): BudgetEntry {
+  const e = ENTRIES.find((x) => x.name === name);
+  if (!e) throw new Error(`no ${name} entry`);
+  return e;
+}
+
+let app: PackedApp;
+const results = new Map<string, BudgetResult>();
+async function measured(name: string): Promise<BudgetResult> {
+  const known = results.get(name);
+  if (known) return known;
+  const r = await measureEntry(app.appDir, entry(name));
+  results.set(name, r);
+  return r;
+}
+
+describe('bundle-size budget of the packed package (esbuild and vite, browser, minified, gzip -9)', () => {
+  beforeAll(() => {
+    app = installPackedApp({ build: !existsSync(resolve(ROOT, 'dist/index.js')) });
+  }, 120_000);
+  afterAll(() => app?.dispose());
+
   it('has the three budgets of the issue', () => {
     expect(ENTRIES.map((e) => [e.name, e.budgetKB])).toEqual([
-      ['verify', 120],
-      ['parse+validate', 15],
-      ['hashers', 12],
+      ['verify', 100],
+      ['parse+validate', 8],
+      ['hashers', 10],
     ]);
   });
 
-  for (const entry of ENTRIES) {
-    it(`${entry.name} (${entry.imports.join(', ')}) ≤ ${entry.budgetKB} KB gzip`, async () => {
-      const r = await measureEntry(entry);
+  it('installs the packed tarball, not the source tree', () => {
+    expect(existsSync(resolve(app.appDir, 'node_modules/vmilist/dist/index.js'))).toBe(true);
+    expect(existsSync(resolve(app.appDir, 'node_modules/vmilist/src'))).toBe(false);
+    expect(app.packedBytes).toBeGreaterThan(10_000);
+  });
+
+  for (const name of ['parse+validate', 'hashers']) {
+    it(`${name} ≤ its budget with both bundlers`, async () => {
+      const r = await measured(name);
       // a real bundle, not an empty one from a mistyped import
-      expect(r.bytes).toBeGreaterThan(500);
-      expect(r.gzipBytes).toBeLessThan(r.bytes);
-      expect(r.ok, explain(r)).toBe(true);
-      expect(r.gzipKB).toBeLessThanOrEqual(entry.budgetKB);
+      expect(r.esbuild.bytes).toBeGreaterThan(500);
+      expect(r.vite.bytes).toBeGreaterThan(500);
+      expect(r.esbuild.gzipKB, explain(r)).toBeLessThanOrEqual(r.budgetKB);
+      expect(r.vite.gzipKB, explain(r)).toBeLessThanOrEqual(r.budgetKB);
+      expect(r.ok).toBe(true);
     });
   }
 
-  it('measures the real code: verify holds pkijs and the verifier, hashers hold no PKI or schema code', async () => {
-    const byName = (n: string) => {
-      const e = ENTRIES.find((x) => x.name === n);
-      if (!e) throw new Error(`no ${n} entry`);
-      return e;
-    };
-    const verify = (await measureEntry(byName('verify'))).contributors.map((c) => c.contributor);
+  it('verify ≤ 100 KB with vite; esbuild within the pkijs ceiling', async () => {
+    const r = await measured('verify');
+    expect(r.vite.gzipKB, explain(r)).toBeLessThanOrEqual(r.budgetKB);
+    expect(r.esbuild.gzipKB, explain(r)).toBeLessThanOrEqual(VERIFY_ESBUILD_CEILING_KB);
+    console.log(explain(r));
+  });
+
+  it('tree-shakes per feature: each app holds its own modules and none of the others', async () => {
+    const files = async (name: string): Promise<string[]> => (await measured(name)).contributors.map((c) => c.contributor);
+    const verify = await files('verify');
     expect(verify).toContain('pkijs');
-    expect(verify).toContain('src/smime/verify.ts');
-    const hashers = (await measureEntry(byName('hashers'))).contributors.map((c) => c.contributor);
-    expect(hashers.some((c) => c.startsWith('src/hash/'))).toBe(true);
-    for (const heavy of ['pkijs', 'asn1js', 'ajv', 'src/schema/generated/imagelist.validator.js']) expect(hashers).not.toContain(heavy);
+    expect(verify).toContain('vmilist/dist/smime/verify.js');
+    const hashers = await files('hashers');
+    expect(hashers.some((c) => c.startsWith('vmilist/dist/hash/'))).toBe(true);
+    for (const heavy of ['pkijs', 'asn1js', 'vmilist/dist/schema/generated/imagelist.validator.js', 'vmilist/dist/smime/verify.js']) expect(hashers).not.toContain(heavy);
+    const parse = await files('parse+validate');
+    expect(parse).toContain('vmilist/dist/schema/generated/imagelist.validator.js');
+    for (const heavy of ['pkijs', 'asn1js', '@noble/hashes', 'vmilist/dist/hash/stream.js']) expect(parse).not.toContain(heavy);
   });
 
   it('the budget check can fail: a 1 KB budget is over', async () => {
-    const r = await measureEntry({ name: 'tight', imports: ['parseImageList'], budgetKB: 1 });
+    const r = await measureEntry(app.appDir, { name: 'tight', imports: ['parseImageList'], budgetKB: 1 });
     expect(r.gzipKB).toBeGreaterThan(1);
     expect(r.ok).toBe(false);
-  });
-
-  it('tree-shakes: parse+validate pulls in no pkijs, asn1js, hash-wasm or ajv runtime', async () => {
-    const entry = ENTRIES.find((e) => e.name === 'parse+validate');
-    if (!entry) throw new Error('no parse+validate entry');
-    const r = await measureEntry(entry);
-    const names = r.contributors.map((c) => c.contributor);
-    for (const heavy of ['pkijs', 'asn1js', 'hash-wasm', 'ajv', '@noble/hashes']) expect(names).not.toContain(heavy);
   });
 });

@@ -47,7 +47,20 @@ describe('automatic choice', () => {
     await expect(createHasher('sha512', { backend: 'wasm' })).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/unavailable/) });
   });
 
-  it('uses WebAssembly again once it is allowed (a refusal is not cached)', async () => {
+  it('tries a refused compile once, not per hasher (one CSP violation report per page, not per hash)', async () => {
+    const refuse = vi.fn(function refuse() {
+      return Promise.reject(new WebAssembly.CompileError('Refused to compile or instantiate WebAssembly module'));
+    });
+    vi.stubGlobal('WebAssembly', { CompileError: WebAssembly.CompileError, compile: refuse, instantiate: refuse, validate: () => true });
+    for (let i = 0; i < 3; i++) {
+      expect((await createHasher('sha512')).constructor.name).toBe('JsHasher');
+      expect((await hashStream([abc])).digest).toBe(ABC_512);
+    }
+    await expect(createHasher('sha384', { backend: 'wasm' })).rejects.toMatchObject({ code: 'ERR_INPUT' });
+    expect(refuse).toHaveBeenCalledTimes(1);
+  });
+
+  it('uses WebAssembly again once another (allowing) WebAssembly is in place', async () => {
     expect((await createHasher('sha512')).constructor.name).toBe('WasmSha512');
   });
 });

@@ -2,6 +2,7 @@
 // stops an endless stream, and abort that wins over a stalled source.
 import { describe, expect, it } from 'vitest';
 import { createHasher, hashStream, isVmiListError, type ByteSource } from '../../src/index.js';
+import { YIELD_EVERY_BYTES } from '../../src/hash/stream.js';
 
 const data = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7 + (i >>> 10)) & 0xff);
 const chunks = (bytes: Uint8Array, size: number): Uint8Array[] => {
@@ -161,5 +162,40 @@ describe('abort', () => {
     const p2 = hashStream(stalledIterable, { signal: ac2.signal });
     setTimeout(() => ac2.abort(), 10);
     await expect(p2).rejects.toMatchObject({ code: 'ERR_INPUT' });
+  });
+});
+
+describe('yielding to the event loop', () => {
+  it('lets timers run while a fully buffered stream is hashed (a macrotask between pieces)', async () => {
+    const total = 8 * YIELD_EVERY_BYTES;
+    const chunk = new Uint8Array(64 * 1024).fill(7);
+    // every chunk already queued: reads resolve in microtasks only
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < total / chunk.length; i++) c.enqueue(chunk);
+        c.close();
+      },
+    });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const r = await hashStream(stream, { backend: 'js' });
+      expect(r.size).toBe(total);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('hashes one large Uint8Array in pieces, reporting each piece, with the same digest', async () => {
+    const data = new Uint8Array(2 * YIELD_EVERY_BYTES + 5).map((_, i) => i & 255);
+    const seen: number[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const r = await hashStream(data, { onProgress: (n) => seen.push(n) });
+    clearInterval(timer);
+    expect(r.digest).toBe(await expected(data));
+    expect(seen).toEqual([YIELD_EVERY_BYTES, 2 * YIELD_EVERY_BYTES, data.length]);
+    expect(ticks).toBeGreaterThan(0);
   });
 });
