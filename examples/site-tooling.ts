@@ -12,8 +12,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { signImageList } from '../src/index.js';
-import { openSite, type HandlerRun } from '../src/node/index.js';
+import { signImageList } from 'vmilist';
+import { openSite, type HandlerRun } from 'vmilist/node';
 
 const vectors = new URL('../vectors/', import.meta.url).pathname;
 const work = await mkdtemp(join(tmpdir(), 'vmilist-site-'));

@@ -30,7 +30,7 @@ const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.
 describe.skipIf(reason !== '')('runtimes', () => {
   for (const example of examples) {
     it(`deno runs examples/${example} as written`, () => {
-      const r = run(DENO, ['run', '--allow-read', '--allow-env', `examples/${example}`]);
+      const r = run(DENO, ['run', '--allow-all', `examples/${example}`]);
       expect(r.out).not.toMatch(/Module not found|sloppy/i);
       expect(r.status, r.out).toBe(0);
     });
