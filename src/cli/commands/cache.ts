@@ -8,6 +8,7 @@ import type { TrustStore } from '../../node/truststore.js';
 import { parseCommandArgs } from '../args.js';
 import { printJson, usageError, type CliContext, type Command } from '../context.js';
 import { progressReporter } from '../progress.js';
+import { DEADLINE_HELP, DEADLINE_OPTIONS, deadlinesOf } from '../deadlines.js';
 import {
   HOOK_HELP,
   HOOK_OPTIONS,
@@ -64,6 +65,7 @@ same image version. A progress bar per image is drawn on a terminal only.
                         protects them)
   --ca-dir DIR          CAs trusted for TLS besides the system roots (default
                         $X509_CERT_DIR, else /etc/grid-security/certificates when present)
+${DEADLINE_HELP}
 ${STATE_HELP}
 ${HOOK_HELP}
   In vmcatcher mode the events are ProcessPrefix, AvailablePrefix (the
@@ -85,6 +87,7 @@ size) or a hook failed; 2 an image could not be downloaded, or usage or I/O erro
         at: { type: 'string' },
         'allow-http': { type: 'boolean' },
         'ca-dir': { type: 'string' },
+        ...DEADLINE_OPTIONS,
         ...STATE_OPTIONS,
         ...HOOK_OPTIONS,
       },
@@ -93,6 +96,7 @@ size) or a hook failed; 2 an image could not be downloaded, or usage or I/O erro
     const now = runTime(ctx, values.at);
     const maxAttempts = values['max-attempts'] === undefined ? 3 : Number(values['max-attempts']);
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw usageError('--max-attempts must be a whole number ≥ 1');
+    const deadlines = deadlinesOf(values);
     const hooks = hooksOf(values);
     const store = openStore(ctx, values);
     const trust = await tlsTrust(ctx, values);
@@ -195,6 +199,7 @@ size) or a hook failed; 2 an image could not be downloaded, or usage or I/O erro
         try {
           await cache.download(url, img, {
             allowHttp: values['allow-http'] === true,
+            ...deadlines,
             ...(trust ? { ca: trust.trustAnchors } : {}),
             onProgress: bar.update,
             beforePromote: () => emit([event('cache.available.before', rec)]),
