@@ -19,7 +19,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VmiListError } from '../errors.js';
 import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
-import { tempNameFor } from './state-store.js';
+import { tempNameFor } from './temp-files.js';
 import type { Image } from '../model/types.js';
 
 /** Options shared by {@link fetchList} and {@link fetchImage}. */

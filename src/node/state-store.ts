@@ -11,12 +11,14 @@
  * its token right before each write and refuses to write once the lock is
  * no longer its own, so no interleaving can roll the state back.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { VmiListError } from '../errors.js';
 import { describeFsError, fsCode } from './fs-errors.js';
+import { processRuns, processStartToken, removeDeadTemps, tempNameFor } from './temp-files.js';
+
 
 /** Options for {@link FileStateStore}. */
 export interface FileStateStoreOptions<T> {
@@ -58,64 +60,9 @@ export interface StateLock {
 
 const POLL_MS = 100;
 
-/** The start time of process `pid` in clock ticks since boot (Linux), or undefined where /proc cannot tell. */
-export async function processStartToken(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // the command name (field 2) may hold spaces and parentheses: count fields after its last ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19]; // field 22, starttime
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the process that wrote `holder` still runs on this host. */
-async function holderAlive(holder: LockInfo): Promise<boolean> {
-  try {
-    process.kill(holder.pid, 0);
-  } catch (e) {
-    if (fsCode(e) !== 'EPERM') return false; // EPERM: exists, owned by someone else
-  }
-  if (holder.start === undefined) return true;
-  const now = await processStartToken(holder.pid);
-  return now === undefined || now === holder.start; // a different start time: the pid was reused
-}
-
-/** This host in temporary file names, so a shared (NFS) directory's cleanup only judges its own host's processes. */
-const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
-
-/** A temporary file name beside `path`, unique to this process and call; cleaned up by {@link removeDeadTemps}. */
-export function tempNameFor(path: string, suffix = 'tmp'): string {
-  return join(dirname(path), `.${basename(path)}.${HOST_TAG}-${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`);
-}
-
-/**
- * Removes temporary files beside `path` (`.<name>.<host>-<pid>.<hex>.tmp`) left
- * by processes of this host that no longer run (a kill, a full disk); returns the removed paths.
- */
-export async function removeDeadTemps(path: string): Promise<string[]> {
-  const dir = dirname(path);
-  const prefix = `.${basename(path)}.`;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const m = /^([0-9a-f]{8})-(\d+)\.[0-9a-f]+\.(?:tmp|lock)$/.exec(n.slice(prefix.length));
-    if (!m || m[1] !== HOST_TAG) continue;
-    const pid = Number(m[2]);
-    if (pid === process.pid || (await holderAlive({ pid, host: '', since: '', token: '' }))) continue;
-    await unlink(join(dir, n)).then(
-      () => removed.push(join(dir, n)),
-      () => undefined,
-    );
-  }
-  return removed;
+/** Whether the process that wrote `holder` (on this host) still runs. */
+function holderAlive(holder: LockInfo): Promise<boolean> {
+  return processRuns(holder.pid, holder.start);
 }
 
 /** Writes `data` to `path` atomically: temp file beside it, fsync, rename, fsync of the directory. */
@@ -281,7 +228,7 @@ export class FileStateStore<T = unknown> {
     const deadline = Date.now() + (this.options.lockWaitMs ?? 0);
     const start = await processStartToken(process.pid);
     const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex'), ...(start === undefined ? {} : { start }) };
-    await removeDeadTemps(this.lockPath);
+    await removeDeadTemps(dirname(this.lockPath), basename(this.lockPath));
     const draft = tempNameFor(this.lockPath, 'lock');
     try {
       await writeNew(draft, JSON.stringify(info));
@@ -294,7 +241,7 @@ export class FileStateStore<T = unknown> {
         try {
           await link(draft, this.lockPath);
           this.heldToken = info.token;
-          await removeDeadTemps(this.path); // state temp files of killed runs
+          await removeDeadTemps(dirname(this.path), basename(this.path)); // state temp files of killed runs
           return { path: this.lockPath, release: () => this.releaseLock(info.token) };
         } catch (cause) {
           if (fsCode(cause) !== 'EEXIST') {

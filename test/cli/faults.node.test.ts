@@ -91,4 +91,36 @@ describe('cache under faults', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--download-timeout/);
   });
+
+  it('two cache runs on one --dir (different --state), one killed: cache/ never holds a wrong file, status never counts one', async () => {
+    const entry = imageEntry(BIG, big, server.url('/big.img'));
+    for (let trial = 0; trial < 6; trial++) {
+      const stateA = await subscribed(`two-a-${trial}`, [entry]);
+      const stateB = await subscribed(`two-b-${trial}`, [entry]);
+      const dir = join(work, `two-${trial}`);
+      const a = runChild(['cache', '--dir', dir, '--state', stateA, ...trust()], 150 + trial * 120);
+      await new Promise((r) => setTimeout(r, 60));
+      const b = await runChild(['cache', '--dir', dir, '--state', stateB, ...trust()]);
+      const killed = await a;
+      expect(killed.signal === 'SIGKILL' || killed.code === 0 || killed.code === 2, killed.stderr).toBe(true);
+      // B either cached the image or failed cleanly; whatever is in cache/ is right
+      expect([0, 2], b.stderr).toContain(b.code);
+      const assertSound = () => {
+        for (const name of existsSync(join(dir, 'cache')) ? readdirSync(join(dir, 'cache')) : []) {
+          expect(sha(readFileSync(join(dir, 'cache', name))), `trial ${trial}: cache/${name} is not the verified image`).toBe(sha(big));
+        }
+      };
+      assertSound();
+      for (const state of [stateA, stateB]) {
+        const status = JSON.parse((await vmilist(['status', '--state', state, '--json', ...trust()])).stdout);
+        if (status.cache?.cached > 0) expect(sha(readFileSync(join(dir, 'cache', BIG)))).toBe(sha(big));
+      }
+      // the killed run's state converges on a rerun, and nothing of the dead run is left
+      const again = await runChild(['cache', '--dir', dir, '--state', stateA, ...trust()]);
+      expect(again.code, again.stderr).toBe(0);
+      assertSound();
+      expect(readdirSync(join(dir, 'cache'))).toEqual([BIG]);
+      expect(readdirSync(join(dir, 'partial'))).toEqual([]);
+    }
+  });
 });
