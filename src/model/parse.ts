@@ -5,7 +5,7 @@
  * `issues`.
  */
 import { VmiListError, type Issue } from '../errors.js';
-import { schemaIssues } from '../schema/validate.js';
+import { schemaIssues, schemaReport } from '../schema/validate.js';
 import { parseListDate } from './dates.js';
 import { normalizeDialects } from './dialects.js';
 import { parseStrictJson, type JsonValue, type StrictJsonOptions } from './json.js';
@@ -65,13 +65,16 @@ export function imageListIssues(value: unknown, options: Pick<ParseOptions, 'str
 
 function checkDocument(value: JsonValue, options: ParseOptions): ParsedImageList {
   const { doc, warnings } = normalizeDialects(value);
-  const issues = [...schemaIssues(doc), ...semanticIssues(doc)];
+  const schema = schemaReport(doc);
+  const issues = [...schemaIssues(doc, schema), ...semanticIssues(doc)];
+  const uncounted = schema.total - schema.issues.length; // issues past the cap, only counted
   if (options.strict && warnings.length > 0) {
     issues.push(...warnings.map((w) => ({ path: w.path, message: `dialect refused in strict mode: ${w.message}` })));
   }
   if (issues.length > 0) {
     const first = issues[0] as Issue;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    const count = issues.length + uncounted - (uncounted > 0 ? 1 : 0); // minus the "… more" summary issue
+    const more = count > 1 ? ` (and ${count - 1} more)` : '';
     const src = options.source ? `${options.source}: ` : '';
     throw new VmiListError('ERR_SCHEMA_INVALID', `${src}${first.path} ${first.message}${more}`, { issues });
   }
