@@ -1,12 +1,11 @@
 // The subscriber under faults, through the CLI: a trickling image server, two
 // cache runs sharing one --dir with a kill, a full disk, hostile text.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, runBundled } from '../support/bundled-cli.js';
 import { vmilist } from '../support/cli.js';
 import { ROOT, imageEntry, listDocument, signWithOpenssl, startServer, type TestServer } from '../support/server.js';
 
@@ -25,18 +24,7 @@ let cli: string;
 const trust = () => ['--ca-dir', join(ROOT, 'vectors/trust'), '--allow-http', '--at', AT];
 
 /** Runs the bundled CLI as a process; SIGKILL after `killAfterMs`. */
-function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolveRun({ code, signal, stderr });
-    });
-  });
-}
+const runChild = (args: string[], killAfterMs?: number) => runBundled(cli, args, killAfterMs === undefined ? {} : { killAfterMs });
 
 async function subscribed(name: string, images: Record<string, unknown>[]): Promise<string> {
   const d = join(work, name);
@@ -51,17 +39,7 @@ async function subscribed(name: string, images: Record<string, unknown>[]): Prom
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'vmilist-faults-'));
-  cli = join(work, 'cli.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli/bin.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: cli,
-    banner: { js: "import { createRequire as __vmilistRequire } from 'node:module'; const require = __vmilistRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  cli = await bundleCli(work);
   server = await startServer();
   server.set('/slow.img', { kind: 'bytes', body: tiny, chunkSize: 1, chunkDelayMs: 1000 }); // 1 byte/s
   server.set('/big.img', { kind: 'bytes', body: big, chunkSize: 16 * 1024, chunkDelayMs: 2 });
