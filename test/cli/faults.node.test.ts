@@ -1,7 +1,8 @@
 // The subscriber under faults, through the CLI: a trickling image server, two
 // cache runs sharing one --dir with a kill, a full disk, hostile text.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +101,75 @@ describe('cache under faults', () => {
       expect(readdirSync(join(dir, 'cache'))).toEqual([BIG]);
       expect(readdirSync(join(dir, 'partial'))).toEqual([]);
     }
+  });
+});
+
+/** Mounts a small tmpfs at a fresh directory (root only); undefined where mounting is not allowed. */
+function smallDisk(sizeKb: number): string | undefined {
+  const d = mkdtempSync(join(tmpdir(), 'vmilist-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', d], { stdio: 'ignore' });
+    return d;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fills the file system of `dir` with `filler`, then frees `leave` bytes of it. */
+function fill(dir: string, leave: number): string {
+  const filler = join(dir, 'filler');
+  const fd = openSync(filler, 'w');
+  const block = Buffer.alloc(4096, 1);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch {
+    /* ENOSPC: full */
+  } finally {
+    closeSync(fd);
+  }
+  if (leave > 0) truncateSync(filler, Math.max(0, statSync(filler).size - leave));
+  return filler;
+}
+
+const disk = process.getuid?.() === 0 ? smallDisk(512) : undefined;
+describe.skipIf(disk === undefined)('a full disk (a 512 KiB tmpfs; needs root to mount, skipped otherwise)', () => {
+  afterAll(() => {
+    if (disk) execFileSync('umount', [disk]);
+  });
+
+  it('a state write that fails for space is ERR_IO exit 2, leaves the state byte-identical, no lock and no temp file', async () => {
+    const source = await subscribed('disk', [imageEntry(SLOW, tiny, server.url('/slow.img'))]);
+    const state = join(disk!, 'state.json');
+    copyFileSync(source, state);
+    const before = readFileSync(state);
+    const filler = fill(disk!, 4096); // room for the lock, not for a new state
+    const later = ['--ca-dir', join(ROOT, 'vectors/trust'), '--allow-http', '--at', '2026-06-02T00:00:00Z'];
+    const r = await vmilist(['update', '--state', state, ...later]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/ERR_IO: .*no space left on device/);
+    expect(readFileSync(state).equals(before)).toBe(true);
+    expect(readdirSync(disk!).sort()).toEqual(['filler', 'state.json']);
+    // completely full: even the lock cannot be written, and none is left behind
+    fill(disk!, 0);
+    const full = await vmilist(['update', '--state', state, ...later]);
+    expect(full.code, full.stderr).toBe(2);
+    expect(full.stderr).toMatch(/ERR_IO: cannot create lock file .*no space left on device/);
+    expect(readdirSync(disk!).filter((n) => n.includes('lock'))).toEqual([]);
+    // space again: the next run goes through
+    unlinkSync(filler);
+    const ok = await vmilist(['update', '--state', state, ...later]);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('not enough free space for an image is ERR_IO exit 2 (an I/O problem, not a verdict on the image)', async () => {
+    const state = await subscribed('disk-cache', [imageEntry(BIG, big, server.url('/big.img'))]);
+    const dir = join(disk!, 'images');
+    const r = await vmilist(['cache', '--dir', dir, '--state', state, '--json', ...trust()]);
+    expect(r.code, r.stderr).toBe(2);
+    const out = JSON.parse(r.stdout);
+    expect(out.actions[0].error.code).toBe('ERR_IO');
+    expect(out.actions[0].error.message).toMatch(/free/);
+    expect(readdirSync(join(dir, 'cache'))).toEqual([]);
+    expect(readdirSync(join(dir, 'partial'))).toEqual([]);
   });
 });

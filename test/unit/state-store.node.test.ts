@@ -1,5 +1,6 @@
 // FileStateStore: atomic writes, refusing damaged files, the lock and stale-lock takeover.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +141,22 @@ describe('FileStateStore', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: '2.0.0' });
     await held.release();
     expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).token).toBe('thief');
+  });
+
+  it('removes the temp files of killed runs on this host when it takes the lock, and keeps those of live ones', async () => {
+    const d = dir();
+    const path = join(d, 'state.json');
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    const deadPid = await new Promise<number>((r) => child.on('exit', () => r(child.pid as number)));
+    const tag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const deadState = `.state.json.${tag}-${deadPid}.0badc0de.tmp`;
+    const deadLock = `.state.json.lock.${tag}-${deadPid}.0badc0de.lock`;
+    const liveState = `.state.json.${tag}-${process.ppid}.0badc0de.tmp`; // a live process (our parent)
+    const otherHost = `.state.json.00000000-${deadPid}.0badc0de.tmp`; // cannot be judged from here
+    for (const n of [deadState, deadLock, liveState, otherHost]) writeFileSync(join(d, n), '{');
+    const held = await new FileStateStore(path).lock();
+    await held.release();
+    expect(readdirSync(d).sort()).toEqual([liveState, otherHost].sort());
   });
 
   it('release does not remove a lock that another run took over', async () => {
