@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { ErrorCode } from '../errors.js';
 import type { CliContext } from './context.js';
+import { sanitizeForTerminal } from './sanitize.js';
 import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
 import { readBounded, readBoundedStream } from '../node/read-bounded.js';
 import { writeFileAtomic } from '../node/state-store.js';
@@ -11,8 +12,10 @@ export function realContext(): CliContext {
   return {
     env: process.env,
     cwd: process.cwd(),
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    // every byte printed passes here: untrusted text never reaches the terminal raw
+    stdout: (t) => void process.stdout.write(sanitizeForTerminal(t)),
+    stderr: (t) => void process.stderr.write(sanitizeForTerminal(t)),
+    progress: (t) => void process.stderr.write(t), // the bar's own \r and ESC[K; its label is sanitised by progressReporter
     isTTY: Boolean(process.stderr.isTTY),
     now: () => new Date(),
   };

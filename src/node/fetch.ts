@@ -157,6 +157,15 @@ function parseUrl(raw: string): URL {
   }
 }
 
+/** Where a redirect points, resolved against the URL that sent it; a bad Location says what and where. */
+function redirectTarget(location: string, from: URL, status: number): URL {
+  try {
+    return new URL(location, from);
+  } catch {
+    throw io(`${from.href} answered HTTP ${status} with a redirect to an invalid URL (Location: ${JSON.stringify(location)})`);
+  }
+}
+
 async function* nodeChunks(res: IncomingMessage): AsyncIterable<Uint8Array> {
   for await (const chunk of res) yield chunk as Uint8Array;
 }
@@ -262,7 +271,7 @@ async function open2xx(raw: string, options: FetchOptions, signal: AbortSignal):
     if (body.status >= 300 && body.status < 400 && body.location !== undefined) {
       body.cancel();
       if (hop >= max) throw io(`${raw}: more than ${max} redirects (last to ${body.location})`);
-      url = new URL(body.location, url);
+      url = redirectTarget(body.location, url, body.status);
       continue;
     }
     if (body.status < 200 || body.status >= 300) {

@@ -149,6 +149,17 @@ describe('fetchImage', () => {
   });
 });
 
+describe('redirects', () => {
+  it('a redirect to an invalid URL says which answer pointed where', async () => {
+    server.set('/bad-redirect', { kind: 'redirect', to: 'http://exa mple.org:99999/x' });
+    const e = (await fetchList(server.url('/bad-redirect'), { allowHttp: true }).catch((x: unknown) => x)) as VmiListError;
+    expect(e).toBeInstanceOf(VmiListError);
+    expect(e.code).toBe('ERR_IO');
+    expect(e.message).toContain(server.url('/bad-redirect'));
+    expect(e.message).toMatch(/redirect to an invalid URL \(Location: "http:\/\/exa mple.org:99999\/x"\)/);
+  });
+});
+
 describe('fetchImage deadlines', () => {
   it('abandons a download slower than minBytesPerSecond (1 byte/s server), removing the partial', async () => {
     const d = mkdtempSync(join(tmpdir(), 'vmilist-img-'));
