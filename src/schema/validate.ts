@@ -44,9 +44,17 @@ export function schemaReport(value: unknown, maxIssues = DEFAULT_MAX_ISSUES): Sc
  * {@link schemaReport} already ran on `value`.
  */
 export function schemaIssues(value: unknown, report: SchemaReport = schemaReport(value)): Issue[] {
-  const { issues, total } = report;
-  if (total <= issues.length) return issues;
-  return [...issues, { path: '/', message: `… and ${total - issues.length} more schema issues not listed (${total} in all)` }];
+  return listIssues(report.issues, report.total);
+}
+
+/**
+ * At most `max` of `issues` (the first ones), and, when `total` is more
+ * than that, one last issue at `/` saying how many were left out.
+ */
+export function listIssues(issues: readonly Issue[], total: number, max = DEFAULT_MAX_ISSUES): Issue[] {
+  const listed = issues.slice(0, max);
+  if (total > listed.length) listed.push({ path: '/', message: `… and ${total - listed.length} more issues not listed (${total} in all)` });
+  return listed;
 }
 
 // hv:endorser is "an object or an array of them": when the object branch has
