@@ -1,9 +1,9 @@
 // The subscriber under faults, through the CLI: a trickling image server, two
 // cache runs sharing one --dir with a kill, a full disk, hostile text.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, runBundled } from '../support/bundled-cli.js';
@@ -62,6 +62,39 @@ describe('cache under faults', () => {
     expect(readdirSync(join(dir, 'partial'))).toEqual([]);
     // and the next run can take the lock at once
     expect((await vmilist(['update', '--state', state, ...trust()])).code).toBe(0);
+  });
+
+  it('a live holder keeps its lock however old the lock file; a run that lost its lock writes nothing (no rollback)', async () => {
+    const state = await subscribed('stolen', [imageEntry(SLOW, tiny, server.url('/slow.img'))]);
+    // a live process's lock, 7 h old: not stale
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(`${state}.lock`, JSON.stringify({ pid: holder.pid, host: hostname(), since: '2026-05-31T17:00:00Z', token: 'live' }));
+      const old = new Date(Date.now() - 7 * 3600_000);
+      utimesSync(`${state}.lock`, old, old);
+      const r = await vmilist(['update', '--state', state, ...trust()]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`locked by process ${holder.pid}`));
+      expect(JSON.parse(readFileSync(`${state}.lock`, 'utf8')).token).toBe('live');
+    } finally {
+      holder.kill('SIGKILL');
+      unlinkSync(`${state}.lock`);
+    }
+    // a cache run stuck on a slow download; meanwhile its lock is taken and a newer state written
+    const dir = join(work, 'stolen', 'images');
+    const run = runChild(['cache', '--dir', dir, '--state', state, '--min-speed', '64', '--speed-window', '2', ...trust()]);
+    for (let i = 0; i < 100 && !existsSync(`${state}.lock`); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(`${state}.lock`)).toBe(true);
+    writeFileSync(`${state}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), since: AT, token: 'thief' }));
+    const newer = JSON.parse(readFileSync(state, 'utf8'));
+    newer.checks.newer = { checkedAt: '2026-06-01T00:00:01Z' };
+    writeFileSync(state, JSON.stringify(newer));
+    const done = await run;
+    expect(done.code, done.stderr).toBe(2);
+    expect(done.stderr).toMatch(/no longer holds the lock/);
+    expect(JSON.parse(readFileSync(state, 'utf8'))).toEqual(newer); // not rolled back
+    expect(JSON.parse(readFileSync(`${state}.lock`, 'utf8')).token).toBe('thief'); // not removed either
+    unlinkSync(`${state}.lock`);
   });
 
   it('refuses deadline flags that are not numbers', async () => {
