@@ -371,6 +371,15 @@ export async function fetchList(url: string, options: FetchListOptions = {}): Pr
   }
 }
 
+/** Writes all of `chunk` (a write may take fewer bytes than given). */
+async function writeAll(fh: Awaited<ReturnType<typeof open>>, chunk: Uint8Array): Promise<void> {
+  for (let off = 0; off < chunk.byteLength; ) {
+    const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+    if (bytesWritten <= 0) throw new Error('the file system took no bytes');
+    off += bytesWritten;
+  }
+}
+
 /** Free bytes on the file system holding `dir`, or undefined when the platform cannot tell. */
 export async function freeBytes(dir: string): Promise<number | undefined> {
   try {
@@ -427,7 +436,7 @@ export async function fetchImage(url: string, image: ImageTarget, dest: string, 
           throw new VmiListError('ERR_TOO_LARGE', `image ${uuid} from ${url} is larger than its hv:size of ${expectedSize} bytes; download aborted`);
         }
         hash.update(chunk);
-        await fh.write(chunk);
+        await writeAll(fh, chunk); // every hashed byte is in the file
         options.onProgress?.(size, expectedSize);
       }
     } catch (cause) {

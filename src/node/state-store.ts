@@ -309,7 +309,7 @@ export class FileStateStore<T = unknown> {
     if (!stale) return false;
     // Move it aside first, then check it is still the one judged stale, so two
     // runs breaking the same lock cannot remove a fresh one.
-    const aside = `${this.lockPath}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+    const aside = tempNameFor(this.lockPath, 'lock'); // removed by a later run should this one die here
     try {
       await rename(this.lockPath, aside);
     } catch {

@@ -43,7 +43,7 @@ export const command: Command = {
   help: `Usage: ${USAGE}
 
 Brings the image cache in line with the state: every current (endorsed and
-approved) image not yet cached is downloaded into DIR/partial/<uuid>.partial
+approved) image not yet cached is downloaded into a file private to the run in DIR/partial
 while its SHA-512 is computed, aborted as soon as it grows past hv:size,
 and moved into DIR/cache/<uuid> only when size and checksum match; files of
 images that are no longer runnable (expired, denied, unsubscribed, or
