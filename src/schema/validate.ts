@@ -39,11 +39,11 @@ export function schemaReport(value: unknown, maxIssues = DEFAULT_MAX_ISSUES): Sc
 
 /**
  * The schema issues of `value` as `{path, message}`, empty when it
- * conforms: the first {@link DEFAULT_MAX_ISSUES}, then, when there are more,
- * one last issue at `/` saying how many were left out. Pass `report` when
- * {@link schemaReport} already ran on `value`.
+ * conforms: the first 100, then, when there are more, one last issue at `/`
+ * saying how many were left out (work stays linear in their number).
  */
-export function schemaIssues(value: unknown, report: SchemaReport = schemaReport(value)): Issue[] {
+export function schemaIssues(value: unknown): Issue[] {
+  const report = schemaReport(value);
   return listIssues(report.issues, report.total);
 }
 
