@@ -90,6 +90,31 @@ async function writeNew(path: string, data: string | Uint8Array): Promise<void> 
   }
 }
 
+/** File systems without hard links answer link() with one of these. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates the lock file `lockPath` from the complete `draft` (a hard link,
+ * so it never exists half-written). Without hard links it is created
+ * exclusively and written in place, and removed again if that write fails
+ * (a holder's token check before each write still catches a takeover in
+ * the moment it is empty).
+ */
+async function placeLock(draft: string, lockPath: string, content: string): Promise<void> {
+  try {
+    await link(draft, lockPath);
+    return;
+  } catch (cause) {
+    if (!NO_LINKS.has(fsCode(cause) ?? '')) throw cause;
+  }
+  try {
+    await writeNew(lockPath, content);
+  } catch (cause) {
+    if (fsCode(cause) !== 'EEXIST') await unlink(lockPath).catch(() => undefined); // ours, half-written
+    throw cause;
+  }
+}
+
 /** A lock file's content, or undefined when it is missing or not a lock record. */
 async function parseLock(path: string): Promise<LockInfo | undefined> {
   try {
@@ -239,7 +264,7 @@ export class FileStateStore<T = unknown> {
     try {
       for (;;) {
         try {
-          await link(draft, this.lockPath);
+          await placeLock(draft, this.lockPath, JSON.stringify(info));
           this.heldToken = info.token;
           await removeDeadTemps(dirname(this.path), basename(this.path)); // state temp files of killed runs
           return { path: this.lockPath, release: () => this.releaseLock(info.token) };
