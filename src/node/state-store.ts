@@ -14,11 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { VmiListError } from '../errors.js';
 import { describeFsError, fsCode } from './fs-errors.js';
 import { processRuns, processStartToken, removeDeadTemps, tempNameFor } from './temp-files.js';
-
 
 /** Options for {@link FileStateStore}. */
 export interface FileStateStoreOptions<T> {
@@ -60,20 +59,21 @@ export interface StateLock {
 
 const POLL_MS = 100;
 
-/** Whether the process that wrote `holder` (on this host) still runs. */
-function holderAlive(holder: LockInfo): Promise<boolean> {
-  return processRuns(holder.pid, holder.start);
-}
-
-/** Writes `data` to `path` atomically: temp file beside it, fsync, rename, fsync of the directory. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` to `path` atomically: temp file beside it, fsync, rename,
+ * fsync of the directory. `beforeReplace` runs after the temp file is
+ * written, right before the rename, and may throw to leave `path` as it was.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, beforeReplace?: () => Promise<void>): Promise<void> {
   const dir = dirname(path);
   const tmp = tempNameFor(path);
   try {
     await writeNew(tmp, data);
+    await beforeReplace?.();
     await rename(tmp, path);
   } catch (cause) {
     await unlink(tmp).catch(() => undefined);
+    if (cause instanceof VmiListError) throw cause;
     throw new VmiListError('ERR_IO', `cannot write ${path}: ${describeFsError(cause)}`, { cause });
   }
   await syncDir(dir);
@@ -210,9 +210,8 @@ export class FileStateStore<T = unknown> {
       throw new VmiListError('ERR_IO', `cannot create the directory of ${this.path}: ${describeFsError(cause)}`, { cause });
     });
     await this.read(); // throws when the current file is damaged
-    const data = `${JSON.stringify(state, null, 2)}\n`;
-    await this.assertStillHeld();
-    await writeFileAtomic(this.path, data);
+    // the lock is checked last, after the new file is written, right before it replaces the old one
+    await writeFileAtomic(this.path, `${JSON.stringify(state, null, 2)}\n`, () => this.assertStillHeld());
   }
 
   /**
@@ -329,7 +328,7 @@ export class FileStateStore<T = unknown> {
     // Locks are linked into place complete, so an unreadable one was never a live lock.
     let stale: boolean;
     if (holder === undefined) stale = true;
-    else if (holder.host === hostname()) stale = !(await holderAlive(holder));
+    else if (holder.host === hostname()) stale = !(await processRuns(holder.pid, holder.start));
     else stale = this.options.staleLockMs !== undefined && age > this.options.staleLockMs;
     if (!stale) return false;
     // Move it aside first, then check it is still the one judged stale, so two

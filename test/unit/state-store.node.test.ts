@@ -139,6 +139,7 @@ describe('FileStateStore', () => {
     expect(err.code).toBe('ERR_IO');
     expect(err.message).toMatch(/no longer holds the lock/);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: '2.0.0' });
+    expect(readdirSync(join(path, '..')).sort()).toEqual(['state.json', 'state.json.lock']); // its temp file is gone too
     await held.release();
     expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).token).toBe('thief');
   });
