@@ -2,7 +2,7 @@
 // cache runs sharing one --dir with a kill, a full disk, hostile text.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,7 @@ beforeAll(async () => {
   cli = await bundleCli(work);
   server = await startServer();
   server.set('/slow.img', { kind: 'bytes', body: tiny, chunkSize: 1, chunkDelayMs: 1000 }); // 1 byte/s
+  server.serve('/fast.img', tiny);
   server.set('/big.img', { kind: 'bytes', body: big, chunkSize: 16 * 1024, chunkDelayMs: 2 });
 });
 afterAll(async () => server?.close());
@@ -95,6 +96,23 @@ describe('cache under faults', () => {
     expect(JSON.parse(readFileSync(state, 'utf8'))).toEqual(newer); // not rolled back
     expect(JSON.parse(readFileSync(`${state}.lock`, 'utf8')).token).toBe('thief'); // not removed either
     unlinkSync(`${state}.lock`);
+  });
+
+  it('a run killed after moving an expired file out but before saying so: the next run delivers cache.expired', async () => {
+    const state = await subscribed('expired', [imageEntry(SLOW, tiny, server.url('/fast.img'))]);
+    const dir = join(work, 'expired', 'images');
+    expect((await vmilist(['cache', '--dir', dir, '--state', state, ...trust()])).code).toBe(0);
+    server.serve('/expired.smime', signWithOpenssl(listDocument({ id: LIST_ID, version: '2', created: '2026-02-01T00:00:00Z', images: [] })));
+    expect((await vmilist(['update', '--state', state, ...trust()])).code).toBe(0);
+    // what the killed run did: the file moved to expired/, the state not yet saved
+    mkdirSync(join(dir, 'expired'), { recursive: true });
+    renameSync(join(dir, 'cache', SLOW), join(dir, 'expired', SLOW));
+    const log = join(work, 'expired', 'hook.log');
+    const hook = ['--hook', `printf '%s %s\\n' "$VMILIST_EVENT_TYPE" "$VMILIST_EVENT_IMAGE_ID" >> '${log}'`];
+    const r = await vmilist(['cache', '--dir', dir, '--state', state, ...hook, ...trust()], { env: { PATH: process.env['PATH'] } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(log, 'utf8')).toContain(`cache.expired ${SLOW}`);
+    expect(JSON.parse(readFileSync(state, 'utf8')).cache.images).toEqual({});
   });
 
   it('refuses deadline flags that are not numbers', async () => {

@@ -181,6 +181,9 @@ size) or a hook failed; 2 an image could not be downloaded, or usage or I/O erro
         const images = { ...file.cache.images };
         for (const u of stale) delete images[u];
         setRecords(images);
+        // a run killed between moving a file out and saying so: say it now (no event lost)
+        const gone = stale.map((u) => known.get(u)).filter((r): r is ImageRecord => r !== undefined && !want.has(r.uuid.toLowerCase()));
+        await emit(gone.map((r) => event('cache.expired', r, now.iso)));
       }
       for (const [uuid, rec] of [...want].sort(([a], [b]) => a.localeCompare(b))) if (!onDisk.has(uuid)) missing.push(rec);
 
