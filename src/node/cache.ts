@@ -5,8 +5,9 @@
  * `partial/<uuid>` for hooks before it is promoted), `expired/` images that
  * left the list. What is renamed into `cache/` is always the very file this
  * run wrote and hashed, so two runs sharing a directory (or a killed one)
- * cannot put a wrong file there. Every file name is derived from the image UUID alone, validated as
- * a UUID, never from a URL or a title, so list data cannot steer a path.
+ * cannot put a wrong file there. Every file name is derived from the image
+ * UUID alone, validated as a UUID, never from a URL or a title, so list
+ * data cannot steer a path.
  * The same layout as the Python subscriber's cache directories, so existing
  * handlers that concatenate dir + UUID keep working.
  */
@@ -143,8 +144,8 @@ export class ImageCache {
       await rename(linked ? mine : shown, this.pathOf(uuid));
       if (linked) await this.unlinkIfSame(shown, this.pathOf(uuid));
     } catch (cause) {
+      if (linked) await this.unlinkIfSame(shown, mine); // ours only: another run may have put its own there
       await unlink(mine).catch(() => undefined);
-      if (linked) await unlink(shown).catch(() => undefined);
       if (cause instanceof VmiListError) throw cause;
       throw new VmiListError('ERR_IO', `cannot move image ${uuid} into ${this.cacheDir}: ${describeFsError(cause)}`, { cause });
     }
