@@ -12,6 +12,12 @@ let code = standaloneCode.default ? standaloneCode.default(ajv, validate) : stan
 // minLength uses ajv's ucs2length helper; inline it so the output imports nothing.
 const ucs2 = /const (func\d+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/g;
 code = code.replace(ucs2, (_m, name) => `function ${name}(s){let n=0;for(const _ of s)n++;return n;}`);
+// ajv merges a sub-schema's errors with `vErrors.concat(sub.errors)`: a copy of
+// everything so far per invalid array item, quadratic in the number of invalid
+// images. Append in place instead (the sub-validator's array is not reused).
+const concat = /vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g;
+code = code.replace(concat, (_m, v) => `if (vErrors === null) vErrors = ${v}.errors; else for (const e of ${v}.errors) vErrors.push(e);`);
+if (/\.concat\(/.test(code)) throw new Error('generated validator still copies errors with concat');
 if (/require\(|new Function|eval\(/.test(code)) {
   throw new Error('generated validator still needs require/eval: ' + (code.match(/require\([^)]*\)/g) ?? []).join(', '));
 }

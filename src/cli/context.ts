@@ -14,6 +14,12 @@ export interface CliContext {
   readonly stdout: (text: string) => void;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
+  /**
+   * Writes terminal control output (the progress bar's carriage return and
+   * erase-line) unsanitised; `stdout` and `stderr` may escape control bytes.
+   * Default: `stderr`.
+   */
+  readonly progress?: (text: string) => void;
   /** True when stderr is a terminal (progress bars only then). */
   readonly isTTY: boolean;
   /** The current time (injected so tests are deterministic). */

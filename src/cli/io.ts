@@ -1,9 +1,10 @@
 /** The real process context for the CLI, and small file helpers the commands share. */
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { VmiListError, type ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { CliContext } from './context.js';
-import { describeFsError } from '../node/fs-errors.js';
+import { sanitizeForTerminal } from './sanitize.js';
+import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
+import { readBounded, readBoundedStream } from '../node/read-bounded.js';
 import { writeFileAtomic } from '../node/state-store.js';
 
 /** The context of the running process. */
@@ -11,42 +12,32 @@ export function realContext(): CliContext {
   return {
     env: process.env,
     cwd: process.cwd(),
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    // every byte printed passes here: untrusted text never reaches the terminal raw
+    stdout: (t) => void process.stdout.write(sanitizeForTerminal(t)),
+    stderr: (t) => void process.stderr.write(sanitizeForTerminal(t)),
+    progress: (t) => void process.stderr.write(t), // the bar's own \r and ESC[K; its label is sanitised by progressReporter
     isTTY: Boolean(process.stderr.isTTY),
     now: () => new Date(),
   };
 }
 
 /**
- * Reads a file, turning "not found" and friends into a one-line ERR_IO, and
- * refusing a regular file over `maxBytes` before reading it (with `tooLarge`,
- * default ERR_TOO_LARGE; image lists use ERR_JSON_MALFORMED like the parser).
+ * Reads an input: a file path, `-` for stdin, or anything the file system
+ * opens (a FIFO, /dev/stdin). It is read with a running byte count and
+ * refused as soon as it passes `maxBytes` (default 64 MiB; with `tooLarge`,
+ * default ERR_TOO_LARGE; image lists use ERR_JSON_MALFORMED like the
+ * parser), so no source can make memory grow past the cap. "Not found" and
+ * friends become a one-line ERR_IO.
  */
-export async function readInput(ctx: CliContext, path: string, maxBytes?: number, tooLarge: ErrorCode = 'ERR_TOO_LARGE'): Promise<Uint8Array> {
-  const full = resolve(ctx.cwd, path);
-  try {
-    if (maxBytes !== undefined) {
-      const info = await stat(full);
-      if (info.isFile() && info.size > maxBytes) {
-        throw new VmiListError(tooLarge, `${path} is ${info.size} bytes, too large: over the limit of ${maxBytes} bytes`);
-      }
-    }
-    const buf = await readFile(full);
-    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // a view, not a copy
-    if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
-      throw new VmiListError(tooLarge, `${path} is too large: over the limit of ${maxBytes} bytes`);
-    }
-    return bytes;
-  } catch (cause) {
-    if (cause instanceof VmiListError) throw cause;
-    throw new VmiListError('ERR_IO', `cannot read ${path}: ${describeFsError(cause)}`, { cause });
-  }
+export async function readInput(ctx: CliContext, path: string, maxBytes = DEFAULT_MAX_LIST_BYTES, tooLarge: ErrorCode = 'ERR_TOO_LARGE'): Promise<Uint8Array> {
+  // stdin as a stream: /dev/stdin cannot be opened when it is a socket (as from many process managers)
+  if (path === '-' || path === '/dev/stdin') return readBoundedStream(process.stdin, { maxBytes, tooLarge, label: 'standard input' });
+  return readBounded(resolve(ctx.cwd, path), { maxBytes, tooLarge, label: path });
 }
 
 /** Writes a file atomically (temp file in the same directory, fsync, rename), as the state store does. */
 export async function writeOutput(ctx: CliContext, path: string, data: string | Uint8Array): Promise<void> {
   // documents meant to be published (signed lists, templates): 0o666 less the umask, as any Unix tool
-  await writeFileAtomic(resolve(ctx.cwd, path), data, 0o666);
+  await writeFileAtomic(resolve(ctx.cwd, path), data, { mode: 0o666 });
 }
 

@@ -1,5 +1,6 @@
 /** A progress bar on stderr, drawn only when stderr is a terminal. */
 import type { CliContext } from './context.js';
+import { sanitizeForTerminal } from './sanitize.js';
 
 /** Reports progress of a long task; a no-op when not on a TTY. */
 export interface Progress {
@@ -24,6 +25,8 @@ export function humanBytes(n: number): string {
 /** A progress reporter for `label`, throttled to ten redraws a second. */
 export function progressReporter(ctx: CliContext, label: string): Progress {
   if (!ctx.isTTY) return { update: () => {}, done: () => {} };
+  const write = ctx.progress ?? ctx.stderr;
+  const shown = sanitizeForTerminal(label); // an image title is untrusted
   let last = 0;
   let drawn = false;
   return {
@@ -35,10 +38,10 @@ export function progressReporter(ctx: CliContext, label: string): Progress {
       const pct = total ? Math.min(100, Math.floor((done / total) * 100)) : undefined;
       const width = 24;
       const bar = pct === undefined ? '' : `[${'#'.repeat(Math.round((pct / 100) * width)).padEnd(width, '.')}] ${String(pct).padStart(3)}% `;
-      ctx.stderr(`\r${label} ${bar}${humanBytes(done)}${total ? ` / ${humanBytes(total)}` : ''}\u001b[K`);
+      write(`\r${shown} ${bar}${humanBytes(done)}${total ? ` / ${humanBytes(total)}` : ''}\u001b[K`);
     },
     done() {
-      if (drawn) ctx.stderr('\r\u001b[K');
+      if (drawn) write('\r\u001b[K');
     },
   };
 }

@@ -91,7 +91,7 @@ export const HOOK_OPTIONS = {
 } as const;
 
 /** A whole number of seconds from an option. */
-function secondsOption(flag: string, value: string | undefined, fallback: number): number {
+export function secondsOption(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value.trim())) throw usageError(`${flag} must be a whole number of seconds, not '${value}'`);
   return Number(value);

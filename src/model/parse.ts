@@ -5,7 +5,7 @@
  * `issues`.
  */
 import { VmiListError, type Issue } from '../errors.js';
-import { schemaIssues } from '../schema/validate.js';
+import { DEFAULT_MAX_ISSUES, listIssues, schemaReport } from '../schema/validate.js';
 import { parseListDate } from './dates.js';
 import { normalizeDialects } from './dialects.js';
 import { parseStrictJson, type JsonValue, type StrictJsonOptions } from './json.js';
@@ -65,13 +65,18 @@ export function imageListIssues(value: unknown, options: Pick<ParseOptions, 'str
 
 function checkDocument(value: JsonValue, options: ParseOptions): ParsedImageList {
   const { doc, warnings } = normalizeDialects(value);
-  const issues = [...schemaIssues(doc), ...semanticIssues(doc)];
+  const schema = schemaReport(doc);
+  // the first issues of every kind, counted in full; never one array entry per image beyond the cap
+  const found = schema.issues.concat(semanticIssues(doc));
+  let total = schema.total + found.length - schema.issues.length;
   if (options.strict && warnings.length > 0) {
-    issues.push(...warnings.map((w) => ({ path: w.path, message: `dialect refused in strict mode: ${w.message}` })));
+    for (const w of warnings.slice(0, DEFAULT_MAX_ISSUES)) found.push({ path: w.path, message: `dialect refused in strict mode: ${w.message}` });
+    total += warnings.length;
   }
-  if (issues.length > 0) {
+  if (total > 0) {
+    const issues = listIssues(found, total);
     const first = issues[0] as Issue;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    const more = total > 1 ? ` (and ${total - 1} more)` : '';
     const src = options.source ? `${options.source}: ` : '';
     throw new VmiListError('ERR_SCHEMA_INVALID', `${src}${first.path} ${first.message}${more}`, { issues });
   }

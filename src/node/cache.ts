@@ -1,16 +1,23 @@
 /**
  * The image cache on disk: `cache/` holds verified images, `partial/`
- * downloads in progress (`<uuid>.partial`), `expired/` images that left the
- * list. Every file name is derived from the image UUID alone, validated as
- * a UUID, never from a URL or a title, so list data cannot steer a path.
+ * downloads in progress (each in a file private to its run,
+ * `.<uuid>.<host>-<pid>.<random>.partial`, and the verified file as
+ * `partial/<uuid>` for hooks before it is promoted), `expired/` images that
+ * left the list. What is renamed into `cache/` is always the very file this
+ * run wrote and hashed, so two runs sharing a directory (or a killed one)
+ * cannot put a wrong file there. Every file name is derived from the image
+ * UUID alone, validated as a UUID, never from a URL or a title, so list
+ * data cannot steer a path.
  * The same layout as the Python subscriber's cache directories, so existing
  * handlers that concatenate dir + UUID keep working.
  */
-import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VmiListError } from '../errors.js';
 import { hashFile } from './hash-file.js';
 import { fetchImage, type FetchedImage, type FetchImageOptions, type ImageTarget } from './fetch.js';
+import { describeFsError } from './fs-errors.js';
+import { removeDeadTemps, tempNameFor } from './temp-files.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -70,9 +77,14 @@ export class ImageCache {
     return join(this.cacheDir, assertCacheUuid(uuid));
   }
 
-  /** Path of the partial download of `uuid`. */
+  /** A fresh path for a partial download of `uuid`, private to this run (removed by {@link cleanPartials} once the run is gone). */
   partialPathOf(uuid: string): string {
-    return join(this.partialDir, `${assertCacheUuid(uuid)}.partial`);
+    return tempNameFor(join(this.partialDir, assertCacheUuid(uuid)), 'partial');
+  }
+
+  /** Where a verified download of `uuid` waits for its hooks before promotion (`partial/<uuid>`, the vmcatcher download dir). */
+  downloadPathOf(uuid: string): string {
+    return join(this.partialDir, assertCacheUuid(uuid));
   }
 
   /** Path of the expired copy of `uuid`. */
@@ -115,26 +127,56 @@ export class ImageCache {
   }
 
   /**
-   * Downloads `image` from `url` into the cache: written to
-   * `partial/<uuid>.partial` and verified, renamed to `partial/<uuid>` (the
-   * download directory), `beforePromote` is awaited, then it is renamed to
-   * `cache/<uuid>`. Nothing unverified ever reaches the cache directory.
+   * Downloads `image` from `url` into the cache: written to a partial file
+   * private to this run while hashed, synced, verified; shown to hooks as
+   * `partial/<uuid>` (a hard link to the same file), `beforePromote` is
+   * awaited, then this run's own verified file is renamed to
+   * `cache/<uuid>`. Nothing unverified, and nothing another run wrote,
+   * ever reaches the cache directory through this run.
    */
   async download(url: string, image: ImageTarget, options: FetchImageOptions & { beforePromote?: (downloaded: string) => Promise<void> } = {}): Promise<FetchedImage> {
     await this.init();
     const uuid = assertCacheUuid(image['dc:identifier']);
     const { beforePromote, ...fetchOptions } = options;
-    const downloaded = join(this.partialDir, uuid);
-    const got = await fetchImage(url, image, downloaded, { ...fetchOptions, partialPath: this.partialPathOf(uuid) });
+    const mine = tempNameFor(join(this.partialDir, uuid), 'tmp'); // verified, still private
+    const got = await fetchImage(url, image, mine, { ...fetchOptions, partialPath: this.partialPathOf(uuid) });
+    const shown = this.downloadPathOf(uuid);
+    let linked = false;
     try {
-      await beforePromote?.(downloaded);
-      await rename(downloaded, this.pathOf(uuid));
+      linked = await this.showForHooks(mine, shown);
+      await beforePromote?.(shown);
+      await rename(linked ? mine : shown, this.pathOf(uuid));
+      if (linked) await this.unlinkIfSame(shown, this.pathOf(uuid));
     } catch (cause) {
-      await unlink(downloaded).catch(() => undefined);
+      if (linked) await this.unlinkIfSame(shown, mine); // ours only: another run may have put its own there
+      await unlink(mine).catch(() => undefined);
       if (cause instanceof VmiListError) throw cause;
-      throw new VmiListError('ERR_IO', `cannot move ${downloaded} into ${this.cacheDir}: ${(cause as Error).message}`, { cause });
+      throw new VmiListError('ERR_IO', `cannot move image ${uuid} into ${this.cacheDir}: ${describeFsError(cause)}`, { cause });
     }
     return { ...got, path: this.pathOf(uuid) };
+  }
+
+  /**
+   * Puts the verified file at `partial/<uuid>` for hooks: a hard link to
+   * this run's private file (true), or, where links are not supported, the
+   * file itself moved there (false).
+   */
+  private async showForHooks(mine: string, shown: string): Promise<boolean> {
+    const staging = tempNameFor(shown, 'tmp');
+    try {
+      await link(mine, staging);
+    } catch {
+      await rename(mine, shown);
+      return false;
+    }
+    await rename(staging, shown); // replaces what another run may have left there
+    return true;
+  }
+
+  /** Removes `path` when it is the same file as `other` (a link this run made). */
+  private async unlinkIfSame(path: string, other: string): Promise<void> {
+    const [a, b] = await Promise.all([stat(path).catch(() => undefined), stat(other).catch(() => undefined)]);
+    if (a && b && a.ino === b.ino && a.dev === b.dev) await unlink(path).catch(() => undefined);
   }
 
   /**
@@ -158,22 +200,32 @@ export class ImageCache {
     }
   }
 
-  /** Removes downloads left in the partial directory by an interrupted run (`*.partial` and unpromoted `<uuid>`); returns the removed paths. */
+  /**
+   * Removes what interrupted runs left in the partial directory: private
+   * partial files of processes of this host that no longer run, old-style
+   * `<uuid>.partial` files, and `<uuid>` files no live run still links (or
+   * that are already the cached file). Downloads of live runs are left
+   * alone. Returns the removed paths.
+   */
   async cleanPartials(): Promise<string[]> {
+    const removed = await removeDeadTemps(this.partialDir);
     let names: string[];
     try {
       names = await readdir(this.partialDir);
     } catch {
-      return [];
+      return removed;
     }
-    const removed: string[] = [];
     for (const n of names) {
-      if (!n.endsWith('.partial') && !UUID.test(n)) continue;
       const p = join(this.partialDir, n);
-      await unlink(p).then(
-        () => removed.push(p),
-        () => undefined,
-      );
+      if (n.endsWith('.partial') && UUID.test(n.slice(0, -'.partial'.length))) {
+        await unlink(p).then(() => removed.push(p), () => undefined);
+        continue;
+      }
+      if (!UUID.test(n)) continue;
+      const [st, cached] = await Promise.all([stat(p).catch(() => undefined), stat(join(this.cacheDir, n.toLowerCase())).catch(() => undefined)]);
+      if (!st) continue;
+      const orphan = st.nlink <= 1 || (cached !== undefined && cached.ino === st.ino && cached.dev === st.dev);
+      if (orphan) await unlink(p).then(() => removed.push(p), () => undefined);
     }
     return removed;
   }

@@ -3,9 +3,11 @@
  * `fetch` (or over `node:https` with extra CA certificates, e.g. an IGTF CA
  * directory, added to the system roots), with timeouts, a redirect limit,
  * https only unless `allowHttp`, and `file://` URLs. Images are size-capped
- * at `hv:size` (aborted as soon as it is exceeded), hashed with SHA-512 while
- * they are written to a `.partial` file, and renamed into place only when
- * size and checksum match; the partial file is removed on any failure.
+ * at `hv:size` (aborted as soon as it is exceeded), bounded in time (a
+ * throughput floor and a total limit), hashed with SHA-512 while they are
+ * written to a partial file private to the run (unique name, created
+ * exclusively, so no other run can write into it), and renamed into place
+ * only when size and checksum match; the partial file is removed on any failure.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -17,6 +19,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VmiListError } from '../errors.js';
 import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
+import { tempNameFor } from './temp-files.js';
 import type { Image } from '../model/types.js';
 
 /** Options shared by {@link fetchList} and {@link fetchImage}. */
@@ -27,8 +30,16 @@ export interface FetchOptions {
   readonly allowFile?: boolean;
   /** Give up when no byte arrives for this long, ms. Default 60 000. */
   readonly idleTimeoutMs?: number;
-  /** Give up when the whole transfer takes longer, ms. Default: 10 min for lists, none for images. */
+  /** Give up when the whole transfer takes longer, ms. Default: 10 min for lists, 12 h for images. */
   readonly timeoutMs?: number;
+  /**
+   * Give up when fewer than this many bytes per second arrive, averaged over
+   * `rateWindowMs` (a trickling server keeps the idle timer quiet). 0: no
+   * floor. Default: none for lists (they are small and have `timeoutMs`), 1 KiB/s for images.
+   */
+  readonly minBytesPerSecond?: number;
+  /** The window `minBytesPerSecond` is averaged over, ms. Default 120 000. */
+  readonly rateWindowMs?: number;
   /** Most redirects followed. Default 5. */
   readonly maxRedirects?: number;
   /**
@@ -60,7 +71,11 @@ export interface FetchedList {
 
 /** Options for {@link fetchImage}. */
 export interface FetchImageOptions extends FetchOptions {
-  /** Where the download goes until it is verified. Default `<dest>.partial`. */
+  /**
+   * Where the download goes until it is verified; created exclusively (it
+   * must not exist). Default: a name beside `dest` unique to this run
+   * (`.<name>.<host>-<pid>.<random>.partial`).
+   */
   readonly partialPath?: string;
   /** Check free space against `hv:size` before starting. Default true. */
   readonly checkFreeSpace?: boolean;
@@ -94,6 +109,26 @@ interface Body {
 const DEFAULT_IDLE_MS = 60_000;
 const DEFAULT_LIST_TIMEOUT_MS = 600_000;
 
+/** Time limits of an image download unless the options say otherwise. */
+export const DEFAULT_IMAGE_DEADLINES = {
+  /** Total time per image, ms: 12 h. */
+  timeoutMs: 12 * 3600_000,
+  /** Throughput floor, bytes/s. */
+  minBytesPerSecond: 1024,
+  /** Window the floor is averaged over, ms. */
+  rateWindowMs: 120_000,
+} as const;
+
+/** The time limits of one image download (see {@link DEFAULT_IMAGE_DEADLINES}). */
+export type ImageDeadlines = Pick<FetchOptions, 'minBytesPerSecond' | 'rateWindowMs' | 'timeoutMs'>;
+
+/** What {@link transferSignal} applies when the options leave a limit out. */
+interface TransferDefaults {
+  readonly timeoutMs?: number;
+  readonly minBytesPerSecond?: number;
+  readonly rateWindowMs?: number;
+}
+
 function io(message: string, cause?: unknown): VmiListError {
   return new VmiListError('ERR_IO', message, cause === undefined ? {} : { cause });
 }
@@ -122,6 +157,15 @@ function parseUrl(raw: string): URL {
     return new URL(raw);
   } catch {
     throw new VmiListError('ERR_INPUT', `not a valid URL: ${raw}`);
+  }
+}
+
+/** Where a redirect points, resolved against the URL that sent it; a bad Location says what and where. */
+function redirectTarget(location: string, from: URL, status: number): URL {
+  try {
+    return new URL(location, from);
+  } catch {
+    throw io(`${from.href} answered HTTP ${status} with a redirect to an invalid URL (Location: ${JSON.stringify(location)})`);
   }
 }
 
@@ -230,7 +274,7 @@ async function open2xx(raw: string, options: FetchOptions, signal: AbortSignal):
     if (body.status >= 300 && body.status < 400 && body.location !== undefined) {
       body.cancel();
       if (hop >= max) throw io(`${raw}: more than ${max} redirects (last to ${body.location})`);
-      url = new URL(body.location, url);
+      url = redirectTarget(body.location, url, body.status);
       continue;
     }
     if (body.status < 200 || body.status >= 300) {
@@ -241,27 +285,46 @@ async function open2xx(raw: string, options: FetchOptions, signal: AbortSignal):
   }
 }
 
-/** A signal that fires on the caller's abort, on the overall timeout, and when the idle timer runs out. */
-function transferSignal(options: FetchOptions, defaultTimeoutMs: number | undefined) {
+/**
+ * A signal that fires on the caller's abort, on the overall timeout, when
+ * the idle timer runs out, and when less than the throughput floor arrived
+ * in the last window. `received(n)` reports each chunk.
+ */
+function transferSignal(options: FetchOptions, defaults: TransferDefaults) {
   const ctl = new AbortController();
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const minRate = options.minBytesPerSecond ?? defaults.minBytesPerSecond ?? 0;
+  const windowMs = options.rateWindowMs ?? defaults.rateWindowMs ?? 120_000;
+  const fail = (message: string) => ctl.abort(new VmiListError('ERR_IO', message));
   const onAbort = () => ctl.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   let idle: NodeJS.Timeout | undefined;
-  const total = timeoutMs === undefined ? undefined : setTimeout(() => ctl.abort(new VmiListError('ERR_IO', `no complete answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  const total = timeoutMs === undefined ? undefined : setTimeout(() => fail(`no complete answer within ${timeoutMs / 1000} s`), timeoutMs);
+  let inWindow = 0;
+  const rate =
+    minRate > 0
+      ? setInterval(() => {
+          if (inWindow < (minRate * windowMs) / 1000) fail(`slower than ${minRate} bytes/s: ${inWindow} bytes in the last ${windowMs / 1000} s`);
+          inWindow = 0;
+        }, windowMs)
+      : undefined;
   const poke = () => {
     if (idle) clearTimeout(idle);
-    idle = setTimeout(() => ctl.abort(new VmiListError('ERR_IO', `no data for ${idleMs / 1000} s`)), idleMs);
+    idle = setTimeout(() => fail(`no data for ${idleMs / 1000} s`), idleMs);
   };
   poke();
   return {
     signal: ctl.signal,
-    poke,
+    received(n: number) {
+      inWindow += n;
+      poke();
+    },
     done() {
       if (idle) clearTimeout(idle);
       if (total) clearTimeout(total);
+      if (rate) clearInterval(rate);
       options.signal?.removeEventListener('abort', onAbort);
     },
   };
@@ -275,7 +338,7 @@ function transferSignal(options: FetchOptions, defaultTimeoutMs: number | undefi
  */
 export async function fetchList(url: string, options: FetchListOptions = {}): Promise<FetchedList> {
   const max = options.maxBytes ?? DEFAULT_MAX_LIST_BYTES;
-  const t = transferSignal(options, DEFAULT_LIST_TIMEOUT_MS);
+  const t = transferSignal(options, { timeoutMs: DEFAULT_LIST_TIMEOUT_MS });
   try {
     const body = await open2xx(url, options, t.signal);
     if (body.contentLength !== undefined && body.contentLength > max) {
@@ -286,7 +349,7 @@ export async function fetchList(url: string, options: FetchListOptions = {}): Pr
     let total = 0;
     try {
       for await (const chunk of body.chunks) {
-        t.poke();
+        t.received(chunk.byteLength);
         total += chunk.byteLength;
         if (total > max) {
           body.cancel();
@@ -311,6 +374,15 @@ export async function fetchList(url: string, options: FetchListOptions = {}): Pr
   }
 }
 
+/** Writes all of `chunk` (a write may take fewer bytes than given). */
+async function writeAll(fh: Awaited<ReturnType<typeof open>>, chunk: Uint8Array): Promise<void> {
+  for (let off = 0; off < chunk.byteLength; ) {
+    const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+    if (bytesWritten <= 0) throw new Error('the file system took no bytes');
+    off += bytesWritten;
+  }
+}
+
 /** Free bytes on the file system holding `dir`, or undefined when the platform cannot tell. */
 export async function freeBytes(dir: string): Promise<number | undefined> {
   try {
@@ -322,20 +394,21 @@ export async function freeBytes(dir: string): Promise<number | undefined> {
 }
 
 /**
- * Downloads an image to `dest`: written to a partial file while its SHA-512
- * is computed, aborted as soon as more than `hv:size` bytes arrive, renamed
- * to `dest` only when size and checksum match; the partial file is removed
- * on every failure.
+ * Downloads an image to `dest`: written to a partial file private to this
+ * run while its SHA-512 is computed (so the hash is of exactly the bytes in
+ * that file), aborted as soon as more than `hv:size` bytes arrive or a
+ * deadline passes, synced and renamed to `dest` only when size and checksum
+ * match; the partial file is removed on every failure.
  *
- * @throws VmiListError `ERR_TOO_LARGE` (more bytes than `hv:size`, or not enough
- *   free space), `ERR_SIZE_MISMATCH` (fewer bytes), `ERR_HASH_MISMATCH`,
- *   `ERR_INPUT` (refused URL), `ERR_IO` (network or disk).
+ * @throws VmiListError `ERR_TOO_LARGE` (more bytes than `hv:size`),
+ *   `ERR_SIZE_MISMATCH` (fewer bytes), `ERR_HASH_MISMATCH`, `ERR_INPUT`
+ *   (refused URL), `ERR_IO` (network, deadline, disk, not enough free space).
  */
 export async function fetchImage(url: string, image: ImageTarget, dest: string, options: FetchImageOptions = {}): Promise<FetchedImage> {
   const expectedSize = image['hv:size'];
   const expectedSha = image['sl:checksum:sha512'].toLowerCase();
   const uuid = image['dc:identifier'];
-  const partial = options.partialPath ?? `${dest}.partial`;
+  const partial = options.partialPath ?? tempNameFor(dest, 'partial');
   await mkdir(dirname(partial), { recursive: true }).catch((cause: unknown) => {
     throw io(`cannot create ${dirname(partial)}: ${describeNetError(cause)}`, cause);
   });
@@ -343,10 +416,10 @@ export async function fetchImage(url: string, image: ImageTarget, dest: string, 
     const free = await freeBytes(dirname(partial));
     const need = expectedSize + (options.reserveBytes ?? 0);
     if (free !== undefined && free < need) {
-      throw new VmiListError('ERR_TOO_LARGE', `image ${uuid} needs ${need} bytes but only ${free} are free in ${dirname(partial)}; nothing was downloaded`);
+      throw io(`image ${uuid} needs ${need} bytes but only ${free} are free in ${dirname(partial)}; nothing was downloaded`);
     }
   }
-  const t = transferSignal(options, undefined);
+  const t = transferSignal(options, DEFAULT_IMAGE_DEADLINES);
   let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
     const body = await open2xx(url, options, t.signal);
@@ -354,19 +427,19 @@ export async function fetchImage(url: string, image: ImageTarget, dest: string, 
       body.cancel();
       throw new VmiListError('ERR_TOO_LARGE', `image ${uuid} from ${url}: the server announces ${body.contentLength} bytes, more than hv:size ${expectedSize}`);
     }
-    fh = await open(partial, 'w', 0o644);
+    fh = await open(partial, 'wx', 0o644); // private to this run: nobody else writes into it
     const hash = createHash('sha512');
     let size = 0;
     try {
       for await (const chunk of body.chunks) {
-        t.poke();
+        t.received(chunk.byteLength);
         size += chunk.byteLength;
         if (size > expectedSize) {
           body.cancel();
           throw new VmiListError('ERR_TOO_LARGE', `image ${uuid} from ${url} is larger than its hv:size of ${expectedSize} bytes; download aborted`);
         }
         hash.update(chunk);
-        await fh.write(chunk);
+        await writeAll(fh, chunk); // every hashed byte is in the file
         options.onProgress?.(size, expectedSize);
       }
     } catch (cause) {

@@ -53,8 +53,8 @@ export type { NodeCreateHasherOptions } from './hasher.js';
 
 // state, downloads, cache
 export { FileStateStore, writeFileAtomic } from './state-store.js';
-export type { FileStateStoreOptions, LockInfo, StateLock } from './state-store.js';
-export { fetchList, fetchImage, freeBytes } from './fetch.js';
-export type { FetchOptions, FetchListOptions, FetchedList, FetchImageOptions, FetchedImage, ImageTarget } from './fetch.js';
+export type { AtomicWriteOptions, FileStateStoreOptions, LockInfo, StateLock } from './state-store.js';
+export { fetchList, fetchImage, freeBytes, DEFAULT_IMAGE_DEADLINES } from './fetch.js';
+export type { ImageDeadlines, FetchOptions, FetchListOptions, FetchedList, FetchImageOptions, FetchedImage, ImageTarget } from './fetch.js';
 export { ImageCache, assertCacheUuid } from './cache.js';
 export type { ImageCacheOptions, CacheCheck } from './cache.js';

@@ -5,23 +5,81 @@
 import type { Issue } from '../errors.js';
 import validate, { type AjvError } from './generated/imagelist.validator.js';
 
-/** Every schema issue of `value` as `{path, message}`; empty when it conforms. */
+/** How many schema issues are listed at most by default; the rest are counted. */
+export const DEFAULT_MAX_ISSUES = 100;
+
+/** The first schema issues of a value and how many there are in all. */
+export interface SchemaReport {
+  /** At most `maxIssues` issues, in document order. */
+  readonly issues: Issue[];
+  /** The number of distinct issues found. */
+  readonly total: number;
+}
+
+/**
+ * The schema issues of `value`: the first `maxIssues` and the total. Work
+ * and memory are linear in the number of errors (a list of 10⁶ bad images
+ * must not cost minutes), and the report stays short.
+ */
+export function schemaReport(value: unknown, maxIssues = DEFAULT_MAX_ISSUES): SchemaReport {
+  if (validate(value)) return { issues: [], total: 0 };
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  let total = 0;
+  for (const e of pruneOneOf(validate.errors ?? [])) {
+    const issue = toIssue(e);
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    total++;
+    if (issues.length < maxIssues) issues.push(issue);
+  }
+  return { issues, total };
+}
+
+/**
+ * The schema issues of `value` as `{path, message}`, empty when it
+ * conforms: the first 100, then, when there are more, one last issue at `/`
+ * saying how many were left out (work stays linear in their number).
+ */
 export function schemaIssues(value: unknown): Issue[] {
-  if (validate(value)) return [];
-  return dedupe(pruneOneOf(validate.errors ?? []).map(toIssue));
+  const report = schemaReport(value);
+  return listIssues(report.issues, report.total);
+}
+
+/**
+ * At most `max` of `issues` (the first ones), and, when `total` is more
+ * than that, one last issue at `/` saying how many were left out.
+ */
+export function listIssues(issues: readonly Issue[], total: number, max = DEFAULT_MAX_ISSUES): Issue[] {
+  const listed = issues.slice(0, max);
+  if (total > listed.length) listed.push({ path: '/', message: `… and ${total - listed.length} more issues not listed (${total} in all)` });
+  return listed;
 }
 
 // hv:endorser is "an object or an array of them": when the object branch has
 // specific problems, the array branch's "must be an array" and the oneOf
-// summary only add noise.
+// summary only add noise. One pass to note which paths have specific
+// problems (an error below them, or a missing property at them), one to filter.
 function pruneOneOf(errors: AjvError[]): AjvError[] {
-  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
-  return errors.filter((e) => {
-    if (!oneOfPaths.has(e.instancePath)) return true;
-    const specific = errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`) || (o.instancePath === e.instancePath && o.keyword === 'required'));
-    if (!specific) return true;
-    return !(e.keyword === 'oneOf' || (e.keyword === 'type' && e.params['type'] === 'array'));
-  });
+  const oneOfPaths = new Set<string>();
+  for (const e of errors) if (e.keyword === 'oneOf') oneOfPaths.add(e.instancePath);
+  if (oneOfPaths.size === 0) return errors;
+  const specific = new Set<string>();
+  for (const o of errors) {
+    if (o.keyword === 'required') specific.add(o.instancePath);
+    for (let i = o.instancePath.lastIndexOf('/'); i >= 0; i = o.instancePath.lastIndexOf('/', i - 1)) {
+      const ancestor = o.instancePath.slice(0, i);
+      if (oneOfPaths.has(ancestor)) specific.add(ancestor);
+      if (i === 0) break;
+    }
+  }
+  const out: AjvError[] = [];
+  for (const e of errors) {
+    const noise = oneOfPaths.has(e.instancePath) && specific.has(e.instancePath) && (e.keyword === 'oneOf' || (e.keyword === 'type' && e.params['type'] === 'array'));
+    if (!noise) out.push(e);
+  }
+  return out;
 }
 
 function toIssue(e: AjvError): Issue {
@@ -54,14 +112,4 @@ function describePattern(pattern: string): string {
   if (pattern.startsWith('^[0-9]{4}-')) return 'must be a date such as 2011-03-10T17:09:12Z';
   if (pattern.includes('A-Za-z0-9.-]*=')) return 'must be a DN such as /C=DE/O=GermanGrid/CN=Jane Doe';
   return `must match ${pattern}`;
-}
-
-function dedupe(issues: Issue[]): Issue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const k = `${i.path}\u0000${i.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

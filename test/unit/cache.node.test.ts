@@ -1,4 +1,5 @@
 // ImageCache: UUID-only names, check/adopt, download through partial/, expire.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,10 @@ describe('ImageCache', () => {
   it('names files by UUID only and refuses anything else', () => {
     const c = new ImageCache('/srv/cache');
     expect(c.pathOf(UUID.toUpperCase())).toBe(`/srv/cache/cache/${UUID.toUpperCase()}`); // as the list writes it
-    expect(c.partialPathOf(UUID)).toBe(`/srv/cache/partial/${UUID}.partial`);
+    // a partial download is private to its run: host tag, pid, random part; a fresh name each time
+    expect(c.partialPathOf(UUID)).toMatch(new RegExp(`^/srv/cache/partial/\\.${UUID}\\.[0-9a-f]{8}-${process.pid}\\.[0-9a-f]+\\.partial$`));
+    expect(c.partialPathOf(UUID)).not.toBe(c.partialPathOf(UUID));
+    expect(c.downloadPathOf(UUID)).toBe(`/srv/cache/partial/${UUID}`);
     expect(c.expiredPathOf(UUID)).toBe(`/srv/cache/expired/${UUID}`);
     for (const evil of ['../../etc/passwd', `${UUID}/../x`, `${UUID}\0`, '', 'x'.repeat(36), `../${UUID}`]) {
       expect(() => c.pathOf(evil)).toThrow(/not a UUID/);
@@ -69,10 +73,19 @@ describe('ImageCache', () => {
     expect(await c.expire(UUID, { delete: true })).toBe(c.pathOf(UUID));
     expect(existsSync(c.pathOf(UUID))).toBe(false);
     mkdirSync(c.partialDir, { recursive: true });
-    writeFileSync(c.partialPathOf(UUID), 'half');
+    const live = c.partialPathOf(UUID); // this (live) process's download: kept
+    writeFileSync(live, 'in progress');
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    const deadPid = await new Promise<number>((r) => child.on('exit', () => r(child.pid as number)));
+    const dead = live.replace(`-${process.pid}.`, `-${deadPid}.`); // a killed run's
+    writeFileSync(dead, 'half');
+    const oldStyle = join(c.partialDir, `${UUID}.partial`);
+    writeFileSync(oldStyle, 'half');
+    const orphan = c.downloadPathOf(UUID); // verified, but its run is gone (no other link)
+    writeFileSync(orphan, 'whole');
     writeFileSync(join(c.partialDir, 'keep.txt'), 'not ours');
-    expect(await c.cleanPartials()).toEqual([c.partialPathOf(UUID)]);
-    expect(readdirSync(c.partialDir)).toEqual(['keep.txt']);
+    expect((await c.cleanPartials()).sort()).toEqual([dead, oldStyle, orphan].sort());
+    expect(readdirSync(c.partialDir).sort()).toEqual(['keep.txt', live.slice(c.partialDir.length + 1)].sort());
     expect(await c.purgeExpired()).toEqual([c.expiredPathOf(UUID)]);
   });
 });

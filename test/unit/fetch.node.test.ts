@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmiListError } from '../../src/errors.js';
-import { fetchImage, fetchList } from '../../src/node/fetch.js';
+import { DEFAULT_IMAGE_DEADLINES, fetchImage, fetchList } from '../../src/node/fetch.js';
 import { loadTrustStore } from '../../src/node/truststore.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -134,7 +134,7 @@ describe('fetchImage', () => {
     const before = server.requests.length;
     const huge = { ...target(imageBytes), 'hv:size': Number.MAX_SAFE_INTEGER };
     const e = await fetchImage(server.url('/img2'), huge, join(d, 'out'), { allowHttp: true }).catch((x: unknown) => x as VmiListError) as VmiListError;
-    expect(e.code).toBe('ERR_TOO_LARGE');
+    expect(e.code).toBe('ERR_IO'); // a disk problem, exit 2, not a verdict on the image
     expect(e.message).toMatch(/free/);
     expect(server.requests.length).toBe(before); // nothing requested
   });
@@ -146,6 +146,46 @@ describe('fetchImage', () => {
     expect(await code(fetchImage(server.url('/hang2'), target(imageBytes), join(d, 'cache', 'x'), { allowHttp: true, partialPath: partial, idleTimeoutMs: 200 }))).toBe('ERR_IO');
     expect(existsSync(partial)).toBe(false);
     expect(existsSync(join(d, 'cache', 'x'))).toBe(false);
+  });
+});
+
+describe('redirects', () => {
+  it('a redirect to an invalid URL says which answer pointed where', async () => {
+    server.set('/bad-redirect', { kind: 'redirect', to: 'http://exa mple.org:99999/x' });
+    const e = (await fetchList(server.url('/bad-redirect'), { allowHttp: true }).catch((x: unknown) => x)) as VmiListError;
+    expect(e).toBeInstanceOf(VmiListError);
+    expect(e.code).toBe('ERR_IO');
+    expect(e.message).toContain(server.url('/bad-redirect'));
+    expect(e.message).toMatch(/redirect to an invalid URL \(Location: "http:\/\/exa mple.org:99999\/x"\)/);
+  });
+});
+
+describe('fetchImage deadlines', () => {
+  it('abandons a download slower than minBytesPerSecond (1 byte/s server), removing the partial', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'vmilist-img-'));
+    server.set('/trickle', { kind: 'bytes', body: imageBytes, chunkSize: 1, chunkDelayMs: 1000 });
+    const t0 = Date.now();
+    const e = (await fetchImage(server.url('/trickle'), target(imageBytes), join(d, 'out'), { allowHttp: true, minBytesPerSecond: 100, rateWindowMs: 400 }).catch((x: unknown) => x)) as VmiListError;
+    expect(e).toBeInstanceOf(VmiListError);
+    expect(e.code).toBe('ERR_IO');
+    expect(e.message).toMatch(/slower than 100 bytes\/s/);
+    expect(Date.now() - t0).toBeLessThan(20_000); // bounded, not the ~12 h the trickle would take
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('abandons a download that exceeds its total time even while bytes keep coming', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'vmilist-img-'));
+    server.set('/trickle2', { kind: 'bytes', body: imageBytes, chunkSize: 64, chunkDelayMs: 20 });
+    const e = (await fetchImage(server.url('/trickle2'), target(imageBytes), join(d, 'out'), { allowHttp: true, timeoutMs: 500, minBytesPerSecond: 0 }).catch((x: unknown) => x)) as VmiListError;
+    expect(e.code).toBe('ERR_IO');
+    expect(e.message).toMatch(/within 0.5 s/);
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('has a throughput floor and a total limit by default', () => {
+    expect(DEFAULT_IMAGE_DEADLINES.minBytesPerSecond).toBeGreaterThan(0);
+    expect(DEFAULT_IMAGE_DEADLINES.rateWindowMs).toBeGreaterThan(0);
+    expect(DEFAULT_IMAGE_DEADLINES.timeoutMs).toBeGreaterThan(0);
   });
 });
 

@@ -1,9 +1,10 @@
 import { parseCommandArgs } from '../args.js';
 import { printJson, usageError, type Command } from '../context.js';
 import { progressReporter, type Progress } from '../progress.js';
+import { DEADLINE_HELP, DEADLINE_OPTIONS, deadlinesOf } from '../deadlines.js';
 import { HOOK_HELP, HOOK_OPTIONS, STATE_HELP, STATE_OPTIONS, atOf, hooksJson, reportHooks, siteOf, worstExit } from '../subscriber.js';
 
-const OPTIONS = { dir: { type: 'string' }, 'delete-expired': { type: 'boolean' }, verify: { type: 'boolean' }, 'max-attempts': { type: 'string' }, 'retry-failed': { type: 'boolean' }, at: { type: 'string' }, 'allow-http': { type: 'boolean' }, 'ca-dir': { type: 'string' }, ...STATE_OPTIONS, ...HOOK_OPTIONS } as const;
+const OPTIONS = { dir: { type: 'string' }, 'delete-expired': { type: 'boolean' }, verify: { type: 'boolean' }, 'max-attempts': { type: 'string' }, 'retry-failed': { type: 'boolean' }, at: { type: 'string' }, 'allow-http': { type: 'boolean' }, 'ca-dir': { type: 'string' }, ...DEADLINE_OPTIONS, ...STATE_OPTIONS, ...HOOK_OPTIONS } as const;
 const USAGE = 'vmilist cache [--dir DIR] [--delete-expired] [--verify] [--max-attempts N] [--retry-failed] [options] [--json]';
 
 export const command: Command = {
@@ -12,7 +13,8 @@ export const command: Command = {
   help: `Usage: ${USAGE}
 
 Brings the image cache in line with the state (Site.syncCache in vmilist/node):
-approved current images are downloaded to DIR/partial, hashed on the way, and
+approved current images are downloaded into a file private to the run in
+DIR/partial, hashed on the way, and
 moved to DIR/cache/<identifier as the list writes it> once size and SHA-512
 match; files of images no longer runnable move to DIR/expired/<id>.<timestamp>.
 
@@ -24,6 +26,7 @@ match; files of images no longer runnable move to DIR/expired/<id>.<timestamp>.
   --at TIME             as of TIME (ISO 8601) instead of now
   --allow-http          download images over plain http (the checksum still protects them)
   --ca-dir DIR          CAs trusted for TLS besides the system roots
+${DEADLINE_HELP}
 ${STATE_HELP}
 ${HOOK_HELP}
   --json                print {"ok","dir","actions":[{uuid,action,…}],"hooks":{…}}
@@ -38,7 +41,7 @@ Exit codes: 0 all cached (vmcatcher handler failures are reported, not fatal);
     const site = await siteOf(ctx, 'cache', values, dir === undefined ? {} : { cacheDir: dir });
     const bars = new Map<string, Progress>();
     const r = await site.syncCache({
-      ...atOf(values.at), maxAttempts, deleteExpired: values['delete-expired'] === true, verify: values.verify === true, retryFailed: values['retry-failed'] === true,
+      ...atOf(values.at), maxAttempts, deleteExpired: values['delete-expired'] === true, verify: values.verify === true, retryFailed: values['retry-failed'] === true, deadlines: deadlinesOf(values),
       onProgress: (img, done, total) => {
         const id = img['dc:identifier'];
         if (!bars.has(id)) bars.set(id, progressReporter(ctx, `${id.slice(0, 8)} ${String(img['dc:title'] ?? '').slice(0, 30)}`));

@@ -14,6 +14,7 @@ import type { Image } from '../../model/types.js';
 import { runnable } from '../../subscription/index.js';
 import type { ImageRecord } from '../../subscription/types.js';
 import { ImageCache } from '../cache.js';
+import type { ImageDeadlines } from '../fetch.js';
 import type { HookCacheDirs, HookEvent } from '../hooks.js';
 import { siteEventId } from './events.js';
 import type { SiteRun } from './site.js';
@@ -37,6 +38,8 @@ export interface CacheSyncOptions {
   readonly allowHttp?: boolean;
   /** Extra CAs for TLS. */
   readonly ca?: readonly (string | Uint8Array)[];
+  /** Per-image download deadlines (defaults: `DEFAULT_IMAGE_DEADLINES`: below 1 KiB/s over 120 s, or over 12 h). */
+  readonly deadlines?: ImageDeadlines;
   /** A `fetch` to use instead of the global one. */
   readonly fetch?: typeof fetch;
   /** Download progress of one image. */
@@ -126,16 +129,23 @@ export async function syncCache(run: SiteRun, options: CacheSyncOptions): Promis
   const want = new Map((runnable(run.file.state) as ImageRecord[]).map((r) => [r.uuid.toLowerCase(), r] as const));
 
   // Expire events describe the cached version (its own record), not what replaces it
-  const expire = async (name: string, reason: string) => {
-    const key = name.toLowerCase();
+  const aboutCached = (key: string): Described => {
     const cached = run.file.cache.images[key];
     const rec = known.get(key);
-    const about: Described = cached?.image
+    return cached?.image
       ? { image: cached.image, ...(cached.subscription ? { subscription: cached.subscription } : {}), ...(cached.listId ? { listId: cached.listId } : {}), ...(cached.listVo ? { listVo: cached.listVo } : {}) }
       : rec
         ? ofRecord(rec)
         : {};
-    await emit(event('cache.expire.before', name, about, now));
+  };
+  // The id of an expiry is tied to the cached copy (when it was cached), not to
+  // the run's clock, so a run repeated after a crash repeats the same id.
+  const expirySalt = (key: string): string => run.file.cache.images[key]?.cachedAt ?? '';
+  const expire = async (name: string, reason: string) => {
+    const key = name.toLowerCase();
+    const about = aboutCached(key);
+    const salt = expirySalt(key);
+    await emit(event('cache.expire.before', name, about, salt));
     let fileName: string | undefined;
     if (options.deleteExpired) await cache.expire(name, { delete: true });
     else {
@@ -151,7 +161,7 @@ export async function syncCache(run: SiteRun, options: CacheSyncOptions): Promis
     const { [key]: _gone, ...rest } = run.file.cache.images;
     setRecords(rest);
     act({ uuid: name, action: options.deleteExpired ? 'deleted' : 'expired', reason });
-    await emit(event('cache.expired', name, about, now, fileName));
+    await emit(event('cache.expired', name, about, salt, fileName));
   };
 
   for (const name of await cache.list()) {
@@ -178,6 +188,8 @@ export async function syncCache(run: SiteRun, options: CacheSyncOptions): Promis
   const onDisk = new Set((await cache.list()).map((n) => n.toLowerCase()));
   const stale = Object.keys(run.file.cache.images).filter((u) => !onDisk.has(u));
   if (stale.length > 0) {
+    // a run killed between moving a file out and saying so: say it now (no event lost)
+    for (const key of stale) if (!want.has(key)) await emit(event('cache.expired', key, aboutCached(key), expirySalt(key)));
     const images = { ...run.file.cache.images };
     for (const u of stale) delete images[u];
     setRecords(images);
@@ -196,6 +208,7 @@ export async function syncCache(run: SiteRun, options: CacheSyncOptions): Promis
     try {
       await cache.download(url, img, {
         allowHttp: options.allowHttp === true,
+        ...options.deadlines,
         ...(options.ca ? { ca: options.ca } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.onProgress ? { onProgress: (done: number, total?: number) => options.onProgress?.(img, done, total) } : {}),

@@ -181,7 +181,7 @@ errors++;
 }
 if(data["hv:x509"] !== undefined){
 if(!(validate23(data["hv:x509"], {instancePath:instancePath+"/hv:x509",parentData:data,parentDataProperty:"hv:x509",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if (vErrors === null) vErrors = validate23.errors; else for (const e of validate23.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -554,7 +554,7 @@ errors++;
 }
 if(data["hv:image"] !== undefined){
 if(!(validate28(data["hv:image"], {instancePath:instancePath+"/hv:image",parentData:data,parentDataProperty:"hv:image",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if (vErrors === null) vErrors = validate28.errors; else for (const e of validate28.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -801,7 +801,7 @@ let valid5 = false;
 let passing0 = null;
 const _errs23 = errors;
 if(!(validate22(data8, {instancePath:instancePath+"/hv:endorser",parentData:data,parentDataProperty:"hv:endorser",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = validate22.errors; else for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 var _valid0 = _errs23 === errors;
@@ -826,7 +826,7 @@ errors++;
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate22(data8[i0], {instancePath:instancePath+"/hv:endorser/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = validate22.errors; else for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -880,7 +880,7 @@ if(Array.isArray(data10)){
 const len1 = data10.length;
 for(let i1=0; i1<len1; i1++){
 if(!(validate27(data10[i1], {instancePath:instancePath+"/hv:images/" + i1,parentData:data10,parentDataProperty:i1,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = validate27.errors; else for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -937,7 +937,7 @@ errors++;
 }
 if(data["hv:imagelist"] !== undefined){
 if(!(validate21(data["hv:imagelist"], {instancePath:instancePath+"/hv:imagelist",parentData:data,parentDataProperty:"hv:imagelist",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+if (vErrors === null) vErrors = validate21.errors; else for (const e of validate21.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
