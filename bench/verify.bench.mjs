@@ -15,7 +15,8 @@
 // `verifySignedList` (Node, and Chromium for the 10k list).
 //
 // Env: BENCH_RUNS (default 5), VERIFY_BENCH_SIZES (default 1000,10000,50000,100000),
-// VERIFY_BENCH_CHROMIUM=0 to skip the browser, CHROMIUM_PATH, VMILIST_DIST
+// VERIFY_BENCH_CHROMIUM=0 to skip the browser, CHROMIUM_PATH, VERIFY_BENCH_KEEP=1
+// keeps the signed lists (for profiling), VMILIST_DIST
 // (another build; default ../dist). Exits 1 when a reference fails or a target
 // is missed.
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -377,7 +378,8 @@ async function main() {
     for (const r of results) console.log(`${r.name.padEnd(52)}${r.value.padEnd(14)}${r.goal.padEnd(22)}${r.ok ? 'ok' : 'MISSED'}`);
     return results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (process.env.VERIFY_BENCH_KEEP) console.log(`kept the signed lists in ${work} (for node --cpu-prof)`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 
