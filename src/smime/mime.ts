@@ -7,7 +7,7 @@
  * signature — is refused with `ERR_MIME_MALFORMED`, never guessed around.
  */
 import { VmiListError } from '../errors.js';
-import { base64Decode, latin1, looksLikePem, pemBlocks, toBytes } from './bytes.js';
+import { asciiText, base64Decode, latin1, latin1Slow, looksLikePem, pemBlocks, toBytes } from './bytes.js';
 
 /** What {@link parseSmime} found. */
 export interface ParsedSmime {
@@ -45,14 +45,28 @@ const OPAQUE_TYPES = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mim
  *   unambiguous signed message.
  */
 export function parseSmime(input: string | Uint8Array): ParsedSmime {
+  return readSmime(input).message;
+}
+
+/**
+ * {@link parseSmime}, also handing on the detached content as text when the
+ * message is ASCII: a slice of the text the MIME parts were found in, so the
+ * verifier decodes the message once (internal).
+ */
+export function readSmime(input: string | Uint8Array): { message: ParsedSmime; contentText?: string } {
   const bytes = toBytes(input);
   if (bytes.length === 0) throw malformed('the message is empty');
-  if (bytes[0] === 0x30) return { kind: 'opaque', cms: bytes, headers: {} };
-  if (looksLikePem(bytes)) return { kind: 'opaque', cms: pemCms(latin1(bytes)), headers: {} };
-  const text = latin1(bytes);
+  if (bytes[0] === 0x30) return { message: { kind: 'opaque', cms: bytes, headers: {} } };
+  if (looksLikePem(bytes)) return { message: { kind: 'opaque', cms: pemCms(latin1(bytes)), headers: {} } };
+  const ascii = asciiText(bytes);
+  const text = ascii ?? latin1Slow(bytes);
   const top = splitHeaders(text, 0, 'message');
   const ct = contentTypeOf(top.headers, 'message');
-  if (ct.type === 'multipart/signed') return detached(bytes, text, top, ct);
+  if (ct.type === 'multipart/signed') {
+    const message = detached(bytes, text, top, ct);
+    const { start, end } = message;
+    return ascii === undefined ? { message: message.parsed } : { message: message.parsed, contentText: ascii.slice(start, end) };
+  }
   if (OPAQUE_TYPES.has(ct.type)) {
     const smimeType = ct.params['smime-type'];
     if (smimeType !== undefined && smimeType.toLowerCase() !== 'signed-data') {
@@ -60,7 +74,7 @@ export function parseSmime(input: string | Uint8Array): ParsedSmime {
     }
     requireBase64(top.headers, 'message');
     const cms = base64Decode(bytes.subarray(top.bodyStart), 'message body');
-    return { kind: 'opaque', cms, headers: top.headers };
+    return { message: { kind: 'opaque', cms, headers: top.headers } };
   }
   throw malformed(`message: Content-Type ${ct.type} is not a signed S/MIME type (multipart/signed or application/pkcs7-mime)`);
 }
@@ -138,7 +152,7 @@ function requireBase64(headers: Record<string, string>, what: string): void {
   }
 }
 
-function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: ContentType): ParsedSmime {
+function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: ContentType): { parsed: ParsedSmime; start: number; end: number } {
   const protocol = ct.params.protocol?.toLowerCase();
   if (protocol === undefined) throw malformed('multipart/signed without a protocol parameter');
   if (!SIGNATURE_TYPES.has(protocol)) throw malformed(`multipart/signed protocol ${protocol} is not application/pkcs7-signature`);
@@ -171,13 +185,14 @@ function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: Content
   const cms = base64Decode(bytes.subarray(sigHeaders.bodyStart, close), 'signature part');
   if (cms.length === 0) throw malformed('signature part is empty');
   const micalg = ct.params.micalg;
-  return {
+  const parsed: ParsedSmime = {
     kind: 'detached',
     content: bytes.subarray(contentStart, contentEnd),
     cms,
     headers: top.headers,
     ...(micalg !== undefined ? { micalg } : {}),
   };
+  return { parsed, start: contentStart, end: contentEnd };
 }
 
 // after `--boundary`: optional transport padding (spaces/tabs), then the line break
