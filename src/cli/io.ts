@@ -12,6 +12,7 @@ export function realContext(): CliContext {
     env: process.env,
     cwd: process.cwd(),
     stdout: (t) => void process.stdout.write(t),
+    writeStdout: (t) => (process.stdout.write(t) ? Promise.resolve() : new Promise((ok) => process.stdout.once('drain', ok))),
     stderr: (t) => void process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY),
     now: () => new Date(),
