@@ -3,6 +3,7 @@ import { toEpochMs, formatListDate } from '../../model/dates.js';
 import { imagesOf } from '../../model/types.js';
 import { verifySignedList } from '../../smime/index.js';
 import type { CertProfile, CrlPolicy } from '../../smime/types.js';
+import { digestInPlaceCrypto } from '../../node/digest-crypto.js';
 import { fetchList } from '../../node/fetch.js';
 import { parseCommandArgs } from '../args.js';
 import { printWarnings, usageError, type Command } from '../context.js';
@@ -100,6 +101,7 @@ Exit codes: 0 verified, 1 verification failed (the list must not be used),
       ...(crlGraceSeconds !== undefined ? { crlGraceSeconds } : {}),
       ...(certProfile ? { certProfile } : {}),
       ...(values.strict ? { strict: true } : {}),
+      crypto: digestInPlaceCrypto(),
     });
 
     const { dn, issuer, serial, notBefore, notAfter } = verified.signer;
