@@ -133,60 +133,66 @@ function referenceParse(text: string, options: StrictJsonOptions): { value: Json
   return { value, end, text };
 }
 
-// Objects with more keys than this check duplicates with a Set instead of a scan of the keys so far.
+// Objects with more keys than this check duplicates with a Set instead of comparing with each key so far.
 const SMALL_OBJECT = 16;
 
 /**
  * One pass over JSON text: true when it has no duplicate or prototype key,
  * no nesting deeper than `maxDepth` and no number out of range. It does not
  * check the syntax (`JSON.parse` does); on text that is not JSON its answer
- * means nothing. False sends the text to the reference parser.
+ * means nothing. False sends the text to the reference parser — also for a
+ * key written with a backslash escape, which lists never need.
  *
  * @internal
  */
 export function scanStrictJson(text: string, maxDepth: number): boolean {
   const n = text.length;
-  // the keys of each open object by depth (arrays reused between sibling objects), and which levels are arrays
-  const levels: string[][] = [];
+  // the keys of each open object by depth, as (start, length) pairs in the
+  // text (arrays reused between sibling objects), and which levels are arrays
+  const levels: number[][] = [];
   const big: (Set<string> | undefined)[] = [];
   const isArray: boolean[] = [];
-  let keys: string[] | undefined;
+  let keys: number[] | undefined;
   let depth = 0;
   let expectKey = false;
+  let nextBackslash = -1; // position of the next backslash at or after the scan point (n: none)
   for (let i = 0; i < n; ) {
     const c = text.charCodeAt(i);
     if (c === 34) {
       // a string: its closing quote is the first one after an even run of backslashes
       let end = text.indexOf('"', i + 1);
-      let escaped = false;
       for (;;) {
         if (end === -1) return false;
         let b = end - 1;
         while (text.charCodeAt(b) === 92) b--;
         if ((end - 1 - b) % 2 === 0) break;
-        escaped = true;
         end = text.indexOf('"', end + 1);
       }
       if (expectKey && keys !== undefined) {
-        let key = text.slice(i + 1, end);
-        if (escaped || key.includes('\\')) {
-          try {
-            key = JSON.parse(text.slice(i, end + 1)) as string;
-          } catch {
-            return false;
-          }
+        if (nextBackslash <= i) {
+          nextBackslash = text.indexOf('\\', i + 1);
+          if (nextBackslash === -1) nextBackslash = n;
         }
-        if (FORBIDDEN_KEYS.has(key)) return false;
-        if (keys.length < SMALL_OBJECT) {
-          if (keys.includes(key)) return false;
-          keys.push(key);
+        if (nextBackslash < end) return false; // an escaped key: the reference parser decides
+        const start = i + 1;
+        const len = end - start;
+        if ((len === 9 || len === 11) && FORBIDDEN_KEYS.has(text.slice(start, end))) return false;
+        if (keys.length < 2 * SMALL_OBJECT) {
+          for (let k = 0; k < keys.length; k += 2) {
+            if (keys[k + 1] === len && sameText(text, keys[k] as number, start, len)) return false;
+          }
         } else {
           let set = big[depth];
-          if (set === undefined) big[depth] = set = new Set(keys);
+          if (set === undefined) {
+            set = new Set();
+            for (let k = 0; k < keys.length; k += 2) set.add(text.slice(keys[k] as number, (keys[k] as number) + (keys[k + 1] as number)));
+            big[depth] = set;
+          }
+          const key = text.slice(start, end);
           if (set.has(key)) return false;
           set.add(key);
-          keys.push(key);
         }
+        keys.push(start, len);
         expectKey = false;
       }
       i = end + 1;
@@ -229,6 +235,11 @@ export function scanStrictJson(text: string, maxDepth: number): boolean {
     }
     i++;
   }
+  return true;
+}
+
+function sameText(text: string, a: number, b: number, len: number): boolean {
+  for (let x = 0; x < len; x++) if (text.charCodeAt(a + x) !== text.charCodeAt(b + x)) return false;
   return true;
 }
 

@@ -6,7 +6,8 @@
 // keys, also written with escapes; depth; numbers out of range).
 // The scan itself is checked without the fallback: whatever it and JSON.parse
 // accept, the reference must accept with an equal value; whatever the
-// reference accepts, the scan must too (so valid lists do take the fast path).
+// reference accepts, the scan must too unless a key is written with an escape
+// (so valid lists do take the fast path).
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { VmiListError } from '../../src/errors.js';
@@ -58,7 +59,8 @@ function checkSame(input: string | Uint8Array, options: StrictJsonOptions = {}):
           expect(alone.value).toEqual(reference.value); // -0, key order by JSON text below
           expect(JSON.stringify(alone.value)).toBe(reference.keys);
         }
-      } else if (reference.ok) {
+      } else if (reference.ok && !ESCAPED_KEY.test(text)) {
+        // only a key written with an escape may go to the reference parser
         throw new Error(`the reference accepts but the fast path hands over: ${text.slice(0, 200)}`);
       }
     }
@@ -67,6 +69,8 @@ function checkSame(input: string | Uint8Array, options: StrictJsonOptions = {}):
 }
 
 const utf8 = new TextEncoder();
+// a string with a backslash escape followed by ':' (a key the scan hands over)
+const ESCAPED_KEY = /"(?:[^"\\]|\\.)*\\.(?:[^"\\]|\\.)*"\s*:/;
 
 describe('strict JSON: fast path and reference parser agree', () => {
   test('on the JSON of every vectors/ manifest case and list', async () => {
