@@ -31,7 +31,7 @@ describe('writeJsonLine', () => {
   });
 
   test('streams a long array in several writes with the same text', async () => {
-    const images = Array.from({ length: 700 }, (_, i) => ({ 'hv:image': { 'dc:identifier': `id-${i}`, 'hv:size': i, t: 'x'.repeat(40), nested: [i, { a: null }] } }));
+    const images = Array.from({ length: 3000 }, (_, i) => ({ 'hv:image': { 'dc:identifier': `id-${i}`, 'hv:size': i, t: 'x'.repeat(40), nested: [i, { a: null }] } }));
     const value = { ok: true, list: { 'dc:title': 't', 'hv:images': images, 'hv:version': '1', skipped: undefined }, warnings: [] };
     const { text, writes } = await collect(value);
     expect(text).toBe(`${JSON.stringify(value)}\n`);
