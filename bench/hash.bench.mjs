@@ -15,12 +15,12 @@
 // sizes the file (default 1024); HASH_BENCH_PARTS=file,chromium,rss picks
 // parts; CHROMIUM_PATH overrides the browser.
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { browserBundle, withChromiumPage } from './browser-page.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = resolve(root, 'bench', process.env.VMILIST_DIST ?? '../dist');
@@ -163,44 +163,15 @@ window.bench = async (mib, runs) => {
 `;
 
 async function benchChromium() {
-  const { build } = await import('esbuild');
-  const bundle = await build({
-    stdin: { contents: `export { hashStream } from ${JSON.stringify(coreEntry)};`, resolveDir: root, loader: 'js' },
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    write: false,
-  });
-  const hasherJs = bundle.outputFiles[0].text;
-  const server = createServer((req, res) => {
-    const send = (type, body) => res.writeHead(200, { 'content-type': type }).end(body);
-    if (req.url === '/hasher.js') send('text/javascript', hasherJs);
-    else if (req.url === '/page.js') send('text/javascript', PAGE_SCRIPT);
-    else send('text/html', '<!doctype html><script type="module" src="/page.js"></script>');
-  });
-  await new Promise((r) => server.listen(0, 'localhost', r));
-  const { port } = server.address();
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-  });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://localhost:${port}/`);
-    await page.waitForFunction(() => typeof window.bench === 'function');
-    const r = await page.evaluate(([mib, runs]) => window.bench(mib, runs), [BROWSER_MIB, RUNS]);
-    if (!r.same) throw new Error('Chromium: streaming digest differs from crypto.subtle.digest');
-    const one = r.bytes / 1e6 / (r.oneShotMs / 1000);
-    const str = r.bytes / 1e6 / (r.streamingMs / 1000);
-    console.log(`  Chromium ${BROWSER_MIB} MiB, best of ${RUNS}: hashStream (64 KiB chunks) ${fmt(str)} MB/s, crypto.subtle.digest one-shot ${fmt(one)} MB/s`);
-    record(`chromium hashStream / subtle.digest (${fmt(str)} vs ${fmt(one)} MB/s)`, str / one, '≥ 0.8×', str / one >= 0.8);
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  const hasherJs = await browserBundle(coreEntry, ['hashStream'], root);
+  const r = await withChromiumPage({ '/hasher.js': ['text/javascript', hasherJs] }, PAGE_SCRIPT, (page) =>
+    page.evaluate(([mib, runs]) => window.bench(mib, runs), [BROWSER_MIB, RUNS]),
+  );
+  if (!r.same) throw new Error('Chromium: streaming digest differs from crypto.subtle.digest');
+  const one = r.bytes / 1e6 / (r.oneShotMs / 1000);
+  const str = r.bytes / 1e6 / (r.streamingMs / 1000);
+  console.log(`  Chromium ${BROWSER_MIB} MiB, best of ${RUNS}: hashStream (64 KiB chunks) ${fmt(str)} MB/s, crypto.subtle.digest one-shot ${fmt(one)} MB/s`);
+  record(`chromium hashStream / subtle.digest (${fmt(str)} vs ${fmt(one)} MB/s)`, str / one, '≥ 0.8×', str / one >= 0.8);
 }
 
 // ---------------------------------------------------------------- 3. RSS

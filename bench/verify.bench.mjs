@@ -20,12 +20,12 @@
 // (another build; default ../dist). Exits 1 when a reference fails or a target
 // is missed.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
+import { browserBundle, withChromiumPage } from './browser-page.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = resolve(root, 'bench', process.env.VMILIST_DIST ?? '../dist');
@@ -218,43 +218,17 @@ window.bench = async (runs) => {
 `;
 
 async function chromiumInProcess(list, runs) {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath} (set CHROMIUM_PATH, or VERIFY_BENCH_CHROMIUM=0)`);
-  const { build } = await import('esbuild');
-  const bundle = await build({
-    stdin: { contents: `export { verifySignedList } from ${JSON.stringify(join(dist, 'index.js'))};`, resolveDir: root, loader: 'js' },
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    write: false,
-  });
+  const vmilistJs = await browserBundle(join(dist, 'index.js'), ['verifySignedList'], root);
   const names = readdirSync(trustDir).sort();
   const read = (re) => names.filter((n) => re.test(n)).map((n) => readFileSync(join(trustDir, n), 'utf8'));
   const namespaces = names.filter((n) => /\.(namespaces|signing_policy)$/.test(n)).map((n) => ({ name: n, format: n.endsWith('.namespaces') ? 'eacl' : 'signing_policy', text: readFileSync(join(trustDir, n), 'utf8') }));
   const trust = JSON.stringify({ trustAnchors: read(/\.\d+$/), crls: read(/\.r\d+$/), namespaces, at: AT.toISOString() });
-  const signed = readFileSync(list.signed);
-  const server = createServer((req, res) => {
-    const send = (type, body) => res.writeHead(200, { 'content-type': type }).end(body);
-    if (req.url === '/vmilist.js') send('text/javascript', bundle.outputFiles[0].text);
-    else if (req.url === '/page.js') send('text/javascript', PAGE_SCRIPT);
-    else if (req.url === '/list.smime') send('application/octet-stream', signed);
-    else if (req.url === '/trust.json') send('application/json', trust);
-    else send('text/html', '<!doctype html><script type="module" src="/page.js"></script>');
-  });
-  await new Promise((r) => server.listen(0, 'localhost', r));
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://localhost:${server.address().port}/`);
-    await page.waitForFunction(() => typeof window.bench === 'function');
-    return await page.evaluate((n) => window.bench(n), runs);
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  const routes = {
+    '/vmilist.js': ['text/javascript', vmilistJs],
+    '/list.smime': ['application/octet-stream', readFileSync(list.signed)],
+    '/trust.json': ['application/json', trust],
+  };
+  return withChromiumPage(routes, PAGE_SCRIPT, (page) => page.evaluate((n) => window.bench(n), runs));
 }
 
 // ------------------------------------------------------------------ main
