@@ -1,29 +1,47 @@
-// `npm run bench verify`: verifying a signed 10,000-image list (~6.4 MB).
-// Compares, in the same run, best of several:
-//   - the whole process `node dist/cli.js verify FILE --ca-dir vectors/trust --at …`
-//   - the whole process `openssl smime -verify -CAfile … -crl_check_all -CRLfile …`
-//   - the in-process `verifySignedList` call (trust store loaded once)
-// and prints wall times, peak RSS and the ratio vmilist/openssl (goal ≤ 1.0).
-// VMILIST_DIST points at another build (e.g. /tmp/verify-dist); default ../dist.
+// `npm run bench verify`: verifying signed image lists of 1k, 10k, 50k and
+// 100k images, paired in the same run with a reference that works:
+//
+//   openssl smime -verify -crl_check -CApath DIR -attime T -in FILE -out OUT
+//
+// DIR is a hashed CA directory (the test PKI's CAs and CRLs from vectors/,
+// linked by `openssl rehash`). Every reference run is checked: exit status 0,
+// "Verification successful" on stderr and OUT equal to the signed content; a
+// failing reference fails the bench. Every `vmilist verify --json` run is
+// checked for exit status 0 and `{"ok":true,…}` with every image.
+//
+// Runs are interleaved (openssl, vmilist, then vmilist, openssl, …) and the
+// table shows medians of wall time, CPU (user+sys) and peak RSS, all three
+// from /usr/bin/time (GNU time; `apt-get install time`), plus the in-process
+// `verifySignedList` (Node, and Chromium for the 10k list).
+//
+// Env: BENCH_RUNS (default 5), VERIFY_BENCH_SIZES (default 1000,10000,50000,100000),
+// VERIFY_BENCH_CHROMIUM=0 to skip the browser, CHROMIUM_PATH, VERIFY_BENCH_KEEP=1
+// keeps the signed lists (for profiling), VMILIST_DIST
+// (another build; default ../dist). Exits 1 when a reference fails or a target
+// is missed.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
+import { browserBundle, withChromiumPage } from './browser-page.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = resolve(root, 'bench', process.env.VMILIST_DIST ?? '../dist');
 const trustDir = join(root, 'vectors/trust');
 const pki = join(root, 'vectors/pki');
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const IMAGES = 10_000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SIZES = (process.env.VERIFY_BENCH_SIZES ?? '1000,10000,50000,100000').split(',').map(Number);
+const CHROMIUM = process.env.VERIFY_BENCH_CHROMIUM !== '0';
+const GNU_TIME = '/usr/bin/time';
+// the vectors' evaluation instant: every certificate and CRL of the test PKI is valid then
+const AT = new Date('2026-06-01T00:00:00Z');
+const MiB = 1 << 20;
 
-function ms(ns) {
-  return Number(ns) / 1e6;
-}
+// ------------------------------------------------------------------ the lists
 
-// Deterministic pseudo-random hex, so the list is the same every run.
+// Deterministic pseudo-random hex, so the lists are the same every run.
 function hex(seed, n) {
   let out = '';
   let i = 0;
@@ -41,18 +59,19 @@ function oneLine(certPath, what) {
   return out.replace(/^(subject|issuer)=\s*/, '');
 }
 
-function makeList(at, dn, ca) {
+function makeList(count, dn, ca) {
   const images = [];
-  for (let i = 0; i < IMAGES; i++) {
+  for (let i = 0; i < count; i++) {
+    const id = uuid(`img${i}`);
     images.push({
       'hv:image': {
         'dc:description': `Benchmark image number ${i}, a minimal cloud image with contextualisation`,
-        'dc:identifier': uuid(`img${i}`),
+        'dc:identifier': id,
         'dc:title': `bench-image-${i}`,
         'hv:hypervisor': 'QEMU',
         'hv:format': 'qcow2',
         'hv:size': 2147483648 + i,
-        'hv:uri': `https://images.example.org/bench/${uuid(`img${i}`)}.qcow2`,
+        'hv:uri': `https://images.example.org/bench/${id}.qcow2`,
         'hv:version': `1.${i}`,
         'sl:arch': 'x86_64',
         'sl:checksum:sha512': hex(`sum${i}`, 128),
@@ -62,14 +81,13 @@ function makeList(at, dn, ca) {
       },
     });
   }
-  const created = new Date(at.getTime() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const expires = new Date(at.getTime() + 20 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const date = (ms) => new Date(AT.getTime() + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     'hv:imagelist': {
-      'dc:date:created': created,
-      'dc:date:expires': expires,
-      'dc:description': 'A 10,000-image list for benchmarks',
-      'dc:identifier': uuid('list'),
+      'dc:date:created': date(-3600_000),
+      'dc:date:expires': date(20 * 86400_000),
+      'dc:description': `A ${count}-image list for benchmarks`,
+      'dc:identifier': uuid(`list${count}`),
       'dc:source': 'https://images.example.org/',
       'dc:title': 'vmilist benchmark list',
       'hv:endorser': { 'hv:x509': { 'dc:creator': 'Alice', 'hv:ca': ca, 'hv:dn': dn, 'hv:email': 'alice@example.org' } },
@@ -80,82 +98,269 @@ function makeList(at, dn, ca) {
   };
 }
 
-const hasTimeV = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true']).status === 0;
-
-/** Runs a whole process RUNS times; best wall time, and peak RSS (KiB) from /usr/bin/time -v. */
-function bestProcess(cmd, args, expectOk = true) {
-  let best = Infinity;
-  let rss;
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = hasTimeV ? spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }) : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-    const t = ms(process.hrtime.bigint() - t0);
-    if (expectOk && r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-    best = Math.min(best, t);
-    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
-    if (m) rss = Math.max(rss ?? 0, Number(m[1]));
-  }
-  return { best, rss };
+/** Writes and signs an N-image list; returns the signed file and the content a verifier must hand back. */
+function signedList(work, count, dn, ca) {
+  const listFile = join(work, `list-${count}.json`);
+  // header fields indented, one image per line: a 100k-image list stays under the 64 MiB cap
+  const doc = makeList(count, dn, ca);
+  const { 'hv:images': images, ...fields } = doc['hv:imagelist'];
+  const head = JSON.stringify(fields, null, 2).slice(0, -2).replace(/\n/g, '\n  ');
+  const text = `{\n  "hv:imagelist": ${head},\n    "hv:images": [\n${images.map((i) => `      ${JSON.stringify(i)}`).join(',\n')}\n    ]\n  }\n}\n`;
+  if (JSON.stringify(JSON.parse(text)) !== JSON.stringify({ 'hv:imagelist': { ...fields, 'hv:images': images } })) throw new Error('bench list text is wrong');
+  writeFileSync(listFile, text);
+  const signed = join(work, `list-${count}.smime`);
+  execFileSync('openssl', ['smime', '-sign', '-in', listFile, '-signer', join(pki, 'alice.pem'), '-inkey', join(pki, 'alice.key.pem'), '-md', 'sha512', '-out', signed]);
+  // openssl signs (and hands back) the text in its CRLF canonical form, as it sits in the message
+  const content = Buffer.from(readFileSync(listFile, 'utf8').replace(/\n/g, '\r\n'));
+  return { signed, content, bytes: statSync(signed).size };
 }
 
+/** A hashed CA directory for `openssl -CApath`: the CAs and CRLs of vectors/trust under plain names, linked by `openssl rehash`. */
+function hashedCaDir(work) {
+  const dir = join(work, 'capath');
+  mkdirSync(dir);
+  for (const name of readdirSync(trustDir)) {
+    const m = /^([0-9a-f]{8})\.(r?)(\d+)$/.exec(name);
+    if (m) copyFileSync(join(trustDir, name), join(dir, `${m[1]}-${m[3]}.${m[2] ? 'crl' : 'pem'}`));
+  }
+  const r = spawnSync('openssl', ['rehash', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl rehash ${dir} failed (${r.status}): ${r.stderr}`);
+  const links = readdirSync(dir);
+  if (!links.some((n) => /\.0$/.test(n)) || !links.some((n) => /\.r0$/.test(n))) throw new Error(`openssl rehash made no <hash>.0/.r0 links in ${dir}: ${links.join(' ')}`);
+  return dir;
+}
+
+// ------------------------------------------------------------------ measuring
+
+function checkGnuTime() {
+  const r = existsSync(GNU_TIME) ? spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }) : undefined;
+  if (!r || r.status !== 0 || !/^\d+\s*$/.test(r.stderr)) {
+    throw new Error(`${GNU_TIME} (GNU time) is needed for CPU and peak RSS of child processes: apt-get install -y time`);
+  }
+}
+
+/**
+ * Runs one process under GNU time with stdout into `outFile`; returns wall
+ * (ms, measured here), CPU user+sys (ms) and peak RSS (KiB), and its stderr.
+ */
+function measure(work, cmd, args, outFile) {
+  const timeFile = join(work, 'time.txt');
+  const out = openSync(outFile, 'w');
+  let r;
+  const t0 = process.hrtime.bigint();
+  try {
+    r = spawnSync(GNU_TIME, ['-o', timeFile, '-f', '%U %S %M', cmd, ...args], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8', maxBuffer: 16 * MiB });
+  } finally {
+    closeSync(out);
+  }
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  const m = /^(\d+\.\d+) (\d+\.\d+) (\d+)\s*$/m.exec(readFileSync(timeFile, 'utf8'));
+  if (!m) throw new Error(`${cmd}: no timing from ${GNU_TIME}: ${readFileSync(timeFile, 'utf8')}`);
+  return { status: r.status, stderr: r.stderr ?? '', wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, rss: Number(m[3]) };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function medians(runs) {
+  return { wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)), rss: median(runs.map((r) => r.rss)) };
+}
+
+/** The reference, checked: exit 0, "Verification successful", content handed back unchanged. */
+function runOpenssl(work, list, caPath) {
+  const outFile = join(work, 'openssl.out');
+  const args = ['smime', '-verify', '-crl_check', '-CApath', caPath, '-attime', String(Math.floor(AT.getTime() / 1000)), '-in', list.signed, '-out', outFile];
+  const r = measure(work, 'openssl', args, '/dev/null');
+  if (r.status !== 0) throw new Error(`reference failed: openssl ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  if (!r.stderr.includes('Verification successful')) throw new Error(`reference failed: openssl ${args.join(' ')} did not say "Verification successful":\n${r.stderr}`);
+  if (!readFileSync(outFile).equals(list.content)) throw new Error(`reference failed: openssl ${args.join(' ')} handed back content different from the signed list`);
+  return r;
+}
+
+/** vmilist verify --json, checked: exit 0 and {"ok":true} with every image (parsed once per list, size-compared after). */
+function runVmilist(work, list, count, expect) {
+  const outFile = join(work, 'vmilist.out');
+  const args = [join(dist, 'cli.js'), 'verify', list.signed, '--ca-dir', trustDir, '--at', AT.toISOString(), '--json'];
+  const r = measure(work, process.execPath, args, outFile);
+  if (r.status !== 0) throw new Error(`vmilist verify exited ${r.status}:\n${r.stderr}${readFileSync(outFile, 'utf8').slice(0, 2000)}`);
+  const out = readFileSync(outFile);
+  if (expect.size === undefined) {
+    const v = JSON.parse(out.toString('utf8'));
+    if (v.ok !== true || v.list['hv:images'].length !== count) throw new Error(`vmilist verify printed no verified ${count}-image list`);
+    expect.size = out.length;
+  } else if (out.length !== expect.size || out.subarray(0, 11).toString() !== '{"ok":true,') {
+    throw new Error('vmilist verify printed a different result than in its first run');
+  }
+  return r;
+}
+
+// ------------------------------------------------------------------ Chromium
+
+const PAGE_SCRIPT = `
+import { verifySignedList } from '/vmilist.js';
+window.bench = async (runs) => {
+  const bytes = new Uint8Array(await (await fetch('/list.smime')).arrayBuffer());
+  const trust = await (await fetch('/trust.json')).json();
+  const times = [];
+  let count = 0;
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    const v = await verifySignedList(bytes, { ...trust, at: trust.at });
+    times.push(performance.now() - t);
+    count = v.list['hv:images'].length;
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[times.length >> 1], count };
+};
+`;
+
+async function chromiumInProcess(list, runs) {
+  const vmilistJs = await browserBundle(join(dist, 'index.js'), ['verifySignedList'], root);
+  const names = readdirSync(trustDir).sort();
+  const read = (re) => names.filter((n) => re.test(n)).map((n) => readFileSync(join(trustDir, n), 'utf8'));
+  const namespaces = names.filter((n) => /\.(namespaces|signing_policy)$/.test(n)).map((n) => ({ name: n, format: n.endsWith('.namespaces') ? 'eacl' : 'signing_policy', text: readFileSync(join(trustDir, n), 'utf8') }));
+  const trust = JSON.stringify({ trustAnchors: read(/\.\d+$/), crls: read(/\.r\d+$/), namespaces, at: AT.toISOString() });
+  const routes = {
+    '/vmilist.js': ['text/javascript', vmilistJs],
+    '/list.smime': ['application/octet-stream', readFileSync(list.signed)],
+    '/trust.json': ['application/json', trust],
+  };
+  return withChromiumPage(routes, PAGE_SCRIPT, (page) => page.evaluate((n) => window.bench(n), runs));
+}
+
+// ------------------------------------------------------------------ main
+
 async function main() {
-  if (!existsSync(join(dist, 'cli.js'))) throw new Error(`no build at ${dist} (npm run build, or VMILIST_DIST=/tmp/verify-dist)`);
-  if (!existsSync(trustDir)) throw new Error('vectors/trust is missing (regenerate the vectors)');
-  const work = mkdtempSync(join(tmpdir(), 'vmilist-bench-'));
+  if (!existsSync(join(dist, 'cli.js'))) throw new Error(`no build at ${dist} (npm run build)`);
+  if (!existsSync(trustDir)) throw new Error('vectors/trust is missing (bash vectors/build.sh)');
+  checkGnuTime();
+  const work = mkdtempSync(join(tmpdir(), 'vmilist-verify-bench-'));
   try {
     const cert = join(pki, 'alice.pem');
-    const key = join(pki, 'alice.key.pem');
-    const at = new Date();
-    const list = makeList(at, oneLine(cert, 'subject'), oneLine(cert, 'issuer'));
-    const listFile = join(work, 'list.json');
-    writeFileSync(listFile, `${JSON.stringify(list, null, 2)}\n`);
-    const signed = join(work, 'list.smime');
-    execFileSync('openssl', ['smime', '-sign', '-in', listFile, '-signer', cert, '-inkey', key, '-md', 'sha512', '-out', signed]);
-    const size = readFileSync(signed).byteLength;
-
-    // openssl wants one CA bundle and one CRL file.
-    const names = readdirSync(trustDir).sort();
-    const bundle = join(work, 'ca-bundle.pem');
-    const crlFile = join(work, 'crls.pem');
-    writeFileSync(bundle, names.filter((n) => /\.\d+$/.test(n)).map((n) => readFileSync(join(trustDir, n), 'utf8')).join(''));
-    writeFileSync(crlFile, names.filter((n) => /\.r\d+$/.test(n)).map((n) => readFileSync(join(trustDir, n), 'utf8')).join(''));
-    const atIso = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const atEpoch = String(Math.floor(at.getTime() / 1000));
-
-    console.log(`signed list: ${IMAGES} images, ${(size / 1e6).toFixed(2)} MB; best of ${RUNS} runs; peak RSS ${hasTimeV ? 'from /usr/bin/time -v' : 'unavailable'}`);
-    const osl = bestProcess('openssl', ['smime', '-verify', '-in', signed, '-CAfile', bundle, '-crl_check_all', '-CRLfile', crlFile, '-attime', atEpoch, '-out', '/dev/null']);
-    const cliArgs = [join(dist, 'cli.js'), 'verify', signed, '--ca-dir', trustDir, '--at', atIso, '--json'];
-    const cli = bestProcess(process.execPath, cliArgs);
-    const empty = bestProcess(process.execPath, ['-e', '0']);
-
+    const dn = oneLine(cert, 'subject');
+    const ca = oneLine(cert, 'issuer');
+    const caPath = hashedCaDir(work);
     const { verifySignedList } = await import(pathToFileURL(join(dist, 'index.js')).href);
     const { loadTrustStore } = await import(pathToFileURL(join(dist, 'node/index.js')).href);
     const store = await loadTrustStore(trustDir);
-    const bytes = new Uint8Array(readFileSync(signed));
-    let inproc = Infinity;
-    for (let i = 0; i < RUNS; i++) {
-      globalThis.gc?.();
-      const t0 = process.hrtime.bigint();
-      const v = await verifySignedList(bytes, { ...store, at });
-      inproc = Math.min(inproc, ms(process.hrtime.bigint() - t0));
-      if (v.list['hv:images'].length !== IMAGES) throw new Error('wrong image count');
+    const startup = [];
+    const rows = [];
+    console.log(`reference: openssl smime -verify -crl_check -CApath <rehashed vectors/trust>; ${RUNS} interleaved runs per list, medians; wall, CPU (user+sys) and peak RSS from ${GNU_TIME}`);
+    for (const count of SIZES) {
+      const list = signedList(work, count, dn, ca);
+      const osl = [];
+      const cli = [];
+      const expect = {};
+      for (let i = 0; i < RUNS; i++) {
+        // alternate the order so neither always runs on a warmer machine
+        if (i % 2 === 0) {
+          osl.push(runOpenssl(work, list, caPath));
+          cli.push(runVmilist(work, list, count, expect));
+        } else {
+          cli.push(runVmilist(work, list, count, expect));
+          osl.push(runOpenssl(work, list, caPath));
+        }
+        if (rows.length === 0) startup.push(measure(work, process.execPath, ['-e', '0'], '/dev/null'));
+      }
+      const bytes = new Uint8Array(readFileSync(list.signed));
+      const inproc = [];
+      for (let i = 0; i < RUNS; i++) {
+        globalThis.gc?.();
+        const t0 = process.hrtime.bigint();
+        const v = await verifySignedList(bytes, { ...store, at: AT });
+        inproc.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (v.list['hv:images'].length !== count) throw new Error('verifySignedList: wrong image count');
+      }
+      const row = { count, mb: list.bytes / 1e6, osl: medians(osl), cli: medians(cli), inproc: median(inproc), list };
+      rows.push(row);
+      console.log(`  ${count} images done: openssl ${row.osl.wall.toFixed(0)} ms, vmilist ${row.cli.wall.toFixed(0)} ms, in process ${row.inproc.toFixed(0)} ms`);
     }
-    const rss = process.resourceUsage().maxRSS;
 
-    const row = (name, t, r) => console.log(`  ${name.padEnd(44)} ${t.toFixed(1).padStart(8)} ms  ${r === undefined ? '' : `${(r / 1024).toFixed(1).padStart(6)} MiB`}`);
-    row('openssl smime -verify (process)', osl.best, osl.rss);
-    row('node dist/cli.js verify (process)', cli.best, cli.rss);
-    row('  of which: node -e 0 (startup)', empty.best, empty.rss);
-    row('verifySignedList (in process, warm)', inproc, undefined);
-    console.log(`  bench process peak RSS (in-process runs): ${(rss / 1024).toFixed(1)} MiB`);
-    console.log(`ratio vmilist CLI / openssl: ${(cli.best / osl.best).toFixed(2)} (goal ≤ 1.0)`);
-    console.log(`ratio verifySignedList / openssl: ${(inproc / osl.best).toFixed(2)}`);
+    let chromium;
+    const row10k = rows.find((r) => r.count === 10_000);
+    if (CHROMIUM && row10k) {
+      try {
+        chromium = await chromiumInProcess(row10k.list, RUNS);
+        if (chromium.count !== 10_000) throw new Error(`Chromium verified ${chromium.count} images`);
+      } catch (e) {
+        chromium = { error: e instanceof Error ? e.message : String(e) };
+      }
+    }
+
+    // ---------------------------------------------------------------- report
+    const f = (x, d = 0) => x.toFixed(d);
+    const mib = (kib) => kib / 1024;
+    const head = ['images', 'MB', 'openssl wall', 'vmilist wall', 'ratio', 'openssl CPU', 'vmilist CPU', 'ratio', 'openssl RSS', 'vmilist RSS', 'ratio', 'MiB/1k img', 'in-process'];
+    const table = rows.map((r) => [
+      String(r.count),
+      f(r.mb, 1),
+      `${f(r.osl.wall)} ms`,
+      `${f(r.cli.wall)} ms`,
+      `${f(r.cli.wall / r.osl.wall, 2)}×`,
+      `${f(r.osl.cpu)} ms`,
+      `${f(r.cli.cpu)} ms`,
+      `${f(r.cli.cpu / r.osl.cpu, 2)}×`,
+      `${f(mib(r.osl.rss), 1)} MiB`,
+      `${f(mib(r.cli.rss), 1)} MiB`,
+      `${f(r.cli.rss / r.osl.rss, 2)}×`,
+      f(mib(r.cli.rss) / (r.count / 1000), 2),
+      `${f(r.inproc)} ms`,
+    ]);
+    const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+    const line = (cells) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+    console.log(`\n${line(head)}\n|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`);
+    for (const t of table) console.log(line(t));
+    const st = medians(startup);
+    console.log(`node -e 0 (Node's own start): ${f(st.wall)} ms wall, ${f(st.cpu)} ms CPU, ${f(mib(st.rss), 1)} MiB`);
+    if (chromium) console.log(chromium.error ? `Chromium verifySignedList: not measured (${chromium.error})` : `Chromium verifySignedList, 10k list, in page: ${f(chromium.median)} ms (median of ${RUNS})`);
+
+    // linearity: the cost per 1,000 more images between consecutive sizes
+    const slopes = [];
+    for (let i = 1; i < rows.length; i++) {
+      const a = rows[i - 1];
+      const b = rows[i];
+      const k = (b.count - a.count) / 1000;
+      slopes.push({ from: a.count, to: b.count, wall: (b.cli.wall - a.cli.wall) / k, inproc: (b.inproc - a.inproc) / k, rss: (mib(b.cli.rss) - mib(a.cli.rss)) / k });
+    }
+    for (const s of slopes) console.log(`  ${s.from} → ${s.to}: +${f(s.wall, 1)} ms wall, +${f(s.inproc, 1)} ms in process, +${f(s.rss, 2)} MiB per 1,000 images`);
+
+    const results = [];
+    const target = (name, value, goal, ok) => results.push({ name, value, goal, ok });
+    if (row10k) {
+      target('10k: vmilist verify wall / openssl (median)', `${f(row10k.cli.wall / row10k.osl.wall, 2)}×`, '≤ 1.6×', row10k.cli.wall / row10k.osl.wall <= 1.6);
+      target('10k: vmilist verify peak RSS', `${f(mib(row10k.cli.rss), 1)} MiB`, '≤ 80 MiB', mib(row10k.cli.rss) <= 80);
+      target('10k: verifySignedList in process (Node)', `${f(row10k.inproc)} ms`, '≤ 100 ms', row10k.inproc <= 100);
+      if (chromium) target('10k: verifySignedList in Chromium', chromium.error ? 'error' : `${f(chromium.median)} ms`, 'reported', !chromium.error);
+    }
+    for (const r of rows.filter((x) => x.count >= 50_000)) {
+      const k = r.count / 1000;
+      target(`${k}k: vmilist verify wall / openssl (median)`, `${f(r.cli.wall / r.osl.wall, 2)}×`, '≤ 1.0×', r.cli.wall / r.osl.wall <= 1.0);
+      target(`${k}k: vmilist peak RSS per 1,000 images`, `${f(mib(r.cli.rss) / k, 2)} MiB`, '≤ 3 MiB', mib(r.cli.rss) / k <= 3);
+    }
+    if (slopes.length >= 2) {
+      // linear: each step costs per image what the whole range does, within ±50 % (noise on a shared machine)
+      const first = rows[0];
+      const last = rows[rows.length - 1];
+      const overall = (last.cli.wall - first.cli.wall) / ((last.count - first.count) / 1000);
+      const worst = Math.max(...slopes.map((s) => Math.max(s.wall / overall, overall / s.wall)));
+      target(`wall per 1,000 images, each step vs ${first.count}→${last.count}`, `${f(worst, 2)}× off`, '≤ 1.5× off (linear)', worst <= 1.5);
+    }
+    console.log(`\n${'target'.padEnd(52)}${'value'.padEnd(14)}${'goal'.padEnd(22)}verdict`);
+    for (const r of results) console.log(`${r.name.padEnd(52)}${r.value.padEnd(14)}${r.goal.padEnd(22)}${r.ok ? 'ok' : 'MISSED'}`);
+    return results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (process.env.VERIFY_BENCH_KEEP) console.log(`kept the signed lists in ${work} (for node --cpu-prof)`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`verify bench FAILED: ${e instanceof Error ? e.message : e}`);
+    process.exit(1);
+  },
+);

@@ -12,6 +12,11 @@ export interface CliContext {
   readonly cwd: string;
   /** Writes to standard output. */
   readonly stdout: (text: string) => void;
+  /**
+   * Writes to standard output and resolves when the stream has room again
+   * (backpressure for long output). Optional: commands fall back to `stdout`.
+   */
+  readonly writeStdout?: (text: string) => Promise<void>;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
   /**

@@ -14,6 +14,7 @@ export function realContext(): CliContext {
     cwd: process.cwd(),
     // every byte printed passes here: untrusted text never reaches the terminal raw
     stdout: (t) => void process.stdout.write(sanitizeForTerminal(t)),
+    writeStdout: (t) => (process.stdout.write(sanitizeForTerminal(t)) ? Promise.resolve() : new Promise((ok) => process.stdout.once('drain', ok))),
     stderr: (t) => void process.stderr.write(sanitizeForTerminal(t)),
     progress: (t) => void process.stderr.write(t), // the bar's own \r and ESC[K; its label is sanitised by progressReporter
     isTTY: Boolean(process.stderr.isTTY),

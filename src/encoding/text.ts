@@ -4,12 +4,23 @@ const utf8Decoder = new TextDecoder('utf-8');
 
 /** Bytes as a string of one char per byte (indices match byte offsets). */
 export function latin1(bytes: Uint8Array): string {
-  // Pure ASCII decodes identically as UTF-8, which runtimes do many times
-  // faster; any byte over 0x7f makes the UTF-8 result shorter or replaced,
-  // so equal length with no U+FFFD means the input was ASCII.
-  const text = utf8Decoder.decode(bytes);
-  if (text.length === bytes.length && !text.includes('\uFFFD')) return text;
+  return asciiText(bytes) ?? latin1Decoder.decode(bytes);
+}
+
+/** {@link latin1} for bytes known not to be ASCII (skips the fast try). */
+export function latin1Slow(bytes: Uint8Array): string {
   return latin1Decoder.decode(bytes);
+}
+
+/**
+ * The bytes as text when they are all ASCII (then it is also their UTF-8 and
+ * latin1 text), else undefined. Pure ASCII decodes identically as UTF-8,
+ * which runtimes do many times faster; any byte over 0x7f makes the UTF-8
+ * result shorter or replaced, so equal length with no U+FFFD means ASCII.
+ */
+export function asciiText(bytes: Uint8Array): string | undefined {
+  const text = utf8Decoder.decode(bytes);
+  return text.length === bytes.length && !text.includes('\uFFFD') ? text : undefined;
 }
 
 /** ASCII/latin1 text to bytes, one byte per char (chars above U+00FF are refused). */

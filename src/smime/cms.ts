@@ -12,6 +12,7 @@ import { decodeName, dnEquals } from '../x509/dn.js';
 import { parserDetail, readBer } from '../x509/asn1.js';
 import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, webCryptoHash, type DigestName } from './algorithms.js';
 import { bs, bytesEqual, toCrlf } from './bytes.js';
+import { ContentDigests } from './content-digests.js';
 import { parseCertificate, serialHex, type Cert } from './certs.js';
 
 /** A parsed SignedData with the raw certificates it carries. */
@@ -107,6 +108,8 @@ function encapsulatedBytes(ec: asn1js.OctetString): Uint8Array {
 export interface CmsVerifyOptions {
   readonly allowSha1?: boolean;
   readonly crypto: Crypto;
+  /** Digests of the content the caller wants to reuse afterwards (hashed once). */
+  readonly digests?: ContentDigests;
 }
 
 /** The outcome of {@link verifyCmsSignatures}. */
@@ -164,19 +167,9 @@ export async function verifyCmsSignatures(
   const infos = cms.signedData.signerInfos;
   if (infos.length === 0) throw invalid('the message has no SignerInfo (nobody signed it)');
   if (infos.length > MAX_SIGNER_INFOS) throw invalid(`the message has ${infos.length} SignerInfos; more than ${MAX_SIGNER_INFOS} is refused`);
-  const forms: Record<'as-received' | 'crlf', Uint8Array | undefined> = { 'as-received': content, crlf: undefined };
-  const crlfOf = (): Uint8Array => (forms.crlf ??= toCrlf(content));
-  const digestCache = new Map<string, Promise<Uint8Array>>();
-  const digestOf = (form: 'as-received' | 'crlf', d: DigestName): Promise<Uint8Array> => {
-    const key = `${form}:${d}`;
-    let p = digestCache.get(key);
-    if (!p) {
-      const data = form === 'crlf' ? crlfOf() : content;
-      p = crypto.subtle.digest(webCryptoHash(d), bs(data)).then((b) => new Uint8Array(b));
-      digestCache.set(key, p);
-    }
-    return p;
-  };
+  const hashed = options.digests ?? new ContentDigests(content, crypto);
+  const crlfOf = (): Uint8Array => hashed.crlf();
+  const digestOf = (form: 'as-received' | 'crlf', d: DigestName): Promise<Uint8Array> => hashed.digest(form, d);
 
   const signers: Cert[] = [];
   const digests: DigestName[] = [];

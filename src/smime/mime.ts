@@ -9,7 +9,7 @@
 import { VmiListError } from '../errors.js';
 import { base64Decode } from '../encoding/base64.js';
 import { looksLikePem, pemBlocks } from '../encoding/pem.js';
-import { latin1, toBytes } from '../encoding/text.js';
+import { asciiText, latin1, latin1Slow, toBytes } from '../encoding/text.js';
 
 /** What {@link parseSmime} found. */
 export interface ParsedSmime {
@@ -47,17 +47,31 @@ const OPAQUE_TYPES = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mim
  *   unambiguous signed message.
  */
 export function parseSmime(input: string | Uint8Array): ParsedSmime {
+  return readSmime(input).message;
+}
+
+/**
+ * {@link parseSmime}, also handing on the detached content as text when the
+ * message is ASCII: a slice of the text the MIME parts were found in, so the
+ * verifier decodes the message once (internal).
+ */
+export function readSmime(input: string | Uint8Array): { message: ParsedSmime; contentText?: string } {
   const bytes = toBytes(input);
   if (bytes.length === 0) throw malformed('the message is empty');
-  if (bytes[0] === 0x30) return { kind: 'opaque', cms: bytes, headers: {} };
-  if (looksLikePem(bytes)) return { kind: 'opaque', cms: pemCms(latin1(bytes)), headers: {} };
+  if (bytes[0] === 0x30) return { message: { kind: 'opaque', cms: bytes, headers: {} } };
+  if (looksLikePem(bytes)) return { message: { kind: 'opaque', cms: pemCms(latin1(bytes)), headers: {} } };
   if (looksLikeJson(bytes)) {
     throw malformed('the input is not signed: it is plain JSON, not an S/MIME message (check an unsigned list with `vmilist validate` / validateImageList)');
   }
-  const text = latin1(bytes);
+  const ascii = asciiText(bytes);
+  const text = ascii ?? latin1Slow(bytes);
   const top = splitHeaders(text, 0, 'message');
   const ct = contentTypeOf(top.headers, 'message');
-  if (ct.type === 'multipart/signed') return detached(bytes, text, top, ct);
+  if (ct.type === 'multipart/signed') {
+    const message = detached(bytes, text, top, ct);
+    const { start, end } = message;
+    return ascii === undefined ? { message: message.parsed } : { message: message.parsed, contentText: ascii.slice(start, end) };
+  }
   if (OPAQUE_TYPES.has(ct.type)) {
     const smimeType = ct.params['smime-type'];
     if (smimeType !== undefined && smimeType.toLowerCase() !== 'signed-data') {
@@ -65,7 +79,7 @@ export function parseSmime(input: string | Uint8Array): ParsedSmime {
     }
     requireBase64(top.headers, 'message');
     const cms = base64Decode(bytes.subarray(top.bodyStart), 'message body');
-    return { kind: 'opaque', cms, headers: top.headers };
+    return { message: { kind: 'opaque', cms, headers: top.headers } };
   }
   throw malformed(`message: Content-Type ${ct.type} is not a signed S/MIME type (multipart/signed or application/pkcs7-mime)`);
 }
@@ -150,7 +164,7 @@ function requireBase64(headers: Record<string, string>, what: string): void {
   }
 }
 
-function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: ContentType): ParsedSmime {
+function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: ContentType): { parsed: ParsedSmime; start: number; end: number } {
   const protocol = ct.params.protocol?.toLowerCase();
   if (protocol === undefined) throw malformed('multipart/signed without a protocol parameter');
   if (!SIGNATURE_TYPES.has(protocol)) throw malformed(`multipart/signed protocol ${protocol} is not application/pkcs7-signature`);
@@ -183,13 +197,14 @@ function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: Content
   const cms = base64Decode(bytes.subarray(sigHeaders.bodyStart, close), 'signature part');
   if (cms.length === 0) throw malformed('signature part is empty');
   const micalg = ct.params.micalg;
-  return {
+  const parsed: ParsedSmime = {
     kind: 'detached',
     content: bytes.subarray(contentStart, contentEnd),
     cms,
     headers: top.headers,
     ...(micalg !== undefined ? { micalg } : {}),
   };
+  return { parsed, start: contentStart, end: contentEnd };
 }
 
 // after `--boundary`: optional transport padding (spaces/tabs), then the line break

@@ -20,7 +20,8 @@ import { toBytes } from '../encoding/text.js';
 import { derItems, isCaCertificate, parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
 import { parseCms, verifyCmsSignatures, type ParsedCms } from './cms.js';
 import { checkRevocation, parseCrls } from './crl.js';
-import { parseSmime } from './mime.js';
+import { ContentDigests } from './content-digests.js';
+import { readSmime } from './mime.js';
 import { resolveVerifyOptions } from './options.js';
 import { checkNamespaces, parseNamespaceFiles } from './namespaces.js';
 import { preparedParse } from './trust.js';
@@ -55,11 +56,13 @@ export interface SignatureResult {
 interface Envelope {
   readonly cms: ParsedCms;
   readonly content: Uint8Array;
+  /** The content as text when the message was ASCII (decoded once, with the MIME parts). */
+  readonly contentText?: string;
 }
 
 /** Step 1: the envelope, with a size cap before any parsing. */
 function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
-  let raw: { cms: Uint8Array; content?: Uint8Array };
+  let raw: { cms: Uint8Array; content?: Uint8Array; contentText?: string };
   if (typeof input !== 'string' && !(input instanceof Uint8Array) && (typeof input !== 'object' || input === null)) {
     throw new VmiListError('ERR_INPUT', `input must be S/MIME text or bytes, or { cms, content }, not ${input === null ? 'null' : typeof input}`);
   }
@@ -74,15 +77,15 @@ function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
     if (bytes.length > maxBytes) {
       throw new VmiListError('ERR_TOO_LARGE', `the signed message is ${bytes.length} bytes, over the limit of ${maxBytes} bytes`);
     }
-    const parsed = parseSmime(bytes);
-    raw = parsed.content ? { cms: parsed.cms, content: parsed.content } : { cms: parsed.cms };
+    const { message, contentText } = readSmime(bytes);
+    raw = message.content ? { cms: message.cms, content: message.content, ...(contentText !== undefined ? { contentText } : {}) } : { cms: message.cms };
   }
   const cms = parseCms(raw.cms);
   if (raw.content && cms.eContent) throw new VmiListError('ERR_MIME_MALFORMED', 'the message carries its content twice (detached part and inside the CMS)');
   const content = raw.content ?? cms.eContent;
   if (!content) throw new VmiListError('ERR_MIME_MALFORMED', 'the CMS signature is detached but no signed content was given');
   if (content.length > maxBytes) throw new VmiListError('ERR_TOO_LARGE', `the signed content is ${content.length} bytes, over the limit of ${maxBytes} bytes`);
-  return { cms, content };
+  return raw.contentText !== undefined && content === raw.content ? { cms, content, contentText: raw.contentText } : { cms, content };
 }
 
 /**
@@ -171,9 +174,11 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   // 1–2: envelope and every signature
   const env = openEnvelope(input, maxBytes);
   const embedded = env.cms.certificates;
+  const digests = new ContentDigests(env.content, crypto);
   const cmsResult = await verifyCmsSignatures(env.cms, env.content, [...embedded, ...given, ...anchors], {
     crypto,
     allowSha1: o.allowSha1,
+    digests,
   });
   if (cmsResult.digests.includes('sha1')) warnings.push({ path: 'signature', message: 'signed with SHA-1, accepted because allowSha1 is set' });
 
@@ -196,7 +201,9 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   const path = firstPath as Cert[];
 
   // 6: the payload
-  const parsed = parseImageList(env.content, { maxBytes, source: 'signed content', ...(options.strict ? { strict: true } : {}) });
+  // the text is the content's bytes, already held to maxBytes: no second count of its length
+  const payload = env.contentText !== undefined ? { input: env.contentText, maxBytes: Number.MAX_SAFE_INTEGER } : { input: env.content, maxBytes };
+  const parsed = parseImageList(payload.input, { maxBytes: payload.maxBytes, source: 'signed content', ...(options.strict ? { strict: true } : {}) });
   warnings.push(...parsed.warnings);
 
   // 7–8: every signer must be an endorser the list names (and the caller accepts)
@@ -207,7 +214,7 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   checkListTime(parsed.list, at, o.skewSeconds);
 
   // the canonical form, so a mirror that re-encodes line ends does not make an unchanged list look new
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bs(toCrlf(env.content))));
+  const digest = await digests.digest('crlf', 'sha256');
   return sealVerified({
     list: parsed.list,
     document: parsed.document,

@@ -3,9 +3,11 @@ import { toEpochMs, formatListDate } from '../../model/dates.js';
 import { imagesOf } from '../../model/types.js';
 import { verifySignedList } from '../../smime/index.js';
 import type { CertProfile, CrlPolicy } from '../../smime/types.js';
+import { digestInPlaceCrypto } from '../../node/digest-crypto.js';
 import { fetchList } from '../../node/fetch.js';
 import { parseCommandArgs } from '../args.js';
-import { printJson, printWarnings, usageError, type Command } from '../context.js';
+import { printWarnings, usageError, type Command } from '../context.js';
+import { writeJsonLine } from '../json-stream.js';
 import { readInput } from '../io.js';
 import { DEFAULT_CA_DIR, isUrl, loadTrust, principalsOf } from '../subscriber.js';
 
@@ -99,11 +101,13 @@ Exit codes: 0 verified, 1 verification failed (the list must not be used),
       ...(crlGraceSeconds !== undefined ? { crlGraceSeconds } : {}),
       ...(certProfile ? { certProfile } : {}),
       ...(values.strict ? { strict: true } : {}),
+      crypto: digestInPlaceCrypto(),
     });
 
     const { dn, issuer, serial, notBefore, notAfter } = verified.signer;
     if (values.json) {
-      printJson(ctx, {
+      // streamed: the list is written as it is serialised, with backpressure
+      await writeJsonLine(ctx.writeStdout ?? ctx.stdout, {
         ok: true,
         list: verified.list,
         signer: { dn, issuer, serial, notBefore, notAfter },
