@@ -10,8 +10,8 @@ import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { decodeName, dnEquals } from '../x509/dn.js';
 import { parserDetail, readBer } from '../x509/asn1.js';
-import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, webCryptoHash, type DigestName } from './algorithms.js';
-import { bs, bytesEqual, toCrlf } from './bytes.js';
+import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, type DigestName } from './algorithms.js';
+import { bytesEqual } from './bytes.js';
 import { ContentDigests } from './content-digests.js';
 import { parseCertificate, serialHex, type Cert } from './certs.js';
 

@@ -14,7 +14,6 @@ import { parseDn } from '../x509/dn.js';
 import { sealVerified, type VerifiedImageList } from '../model/verified.js';
 import { cryptoOf } from './algorithms.js';
 import { checkEndorserAllowed, checkEndorserBinding, checkListTime } from './binding.js';
-import { bs, toCrlf } from './bytes.js';
 import { toHex } from '../encoding/hex.js';
 import { toBytes } from '../encoding/text.js';
 import { derItems, isCaCertificate, parseCertificates, sameCert, summarize, type Cert, type CertificateSummary } from './certs.js';
