@@ -45,3 +45,25 @@ export function progressReporter(ctx: CliContext, label: string): Progress {
     },
   };
 }
+
+/** One progress bar per image of a cache run, keyed by image identifier. */
+export interface ImageProgress {
+  /** Download progress of `image` (its bar is made on first use). */
+  update: (image: { readonly 'dc:identifier': string; readonly 'dc:title'?: unknown }, done: number, total?: number) => void;
+  /** Clears the bar of image `uuid`, if it has one. */
+  done: (uuid: string) => void;
+}
+
+/** Progress bars for many images, one at a time on the terminal. */
+export function imageProgress(ctx: CliContext): ImageProgress {
+  const bars = new Map<string, Progress>();
+  return {
+    update(image, done, total) {
+      const id = image['dc:identifier'];
+      let bar = bars.get(id);
+      if (!bar) bars.set(id, (bar = progressReporter(ctx, `${id.slice(0, 8)} ${String(image['dc:title'] ?? '').slice(0, 30)}`)));
+      bar.update(done, total);
+    },
+    done: (uuid) => bars.get(uuid)?.done(),
+  };
+}

@@ -1,6 +1,6 @@
 import { parseCommandArgs } from '../args.js';
 import { printJson, usageError, type Command } from '../context.js';
-import { progressReporter, type Progress } from '../progress.js';
+import { imageProgress } from '../progress.js';
 import { DEADLINE_HELP, DEADLINE_OPTIONS, deadlinesOf } from '../deadlines.js';
 import { HOOK_HELP, HOOK_OPTIONS, STATE_HELP, STATE_OPTIONS, atOf, hooksJson, reportHooks, siteOf, worstExit } from '../subscriber.js';
 
@@ -39,16 +39,12 @@ Exit codes: 0 all cached (vmcatcher handler failures are reported, not fatal);
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw usageError('--max-attempts must be a whole number ≥ 1');
     const dir = values.dir ?? ctx.env['VMILIST_CACHE_DIR'];
     const site = await siteOf(ctx, 'cache', values, dir === undefined ? {} : { cacheDir: dir });
-    const bars = new Map<string, Progress>();
+    const bars = imageProgress(ctx);
     const r = await site.syncCache({
       ...atOf(values.at), maxAttempts, deleteExpired: values['delete-expired'] === true, verify: values.verify === true, retryFailed: values['retry-failed'] === true, deadlines: deadlinesOf(values),
-      onProgress: (img, done, total) => {
-        const id = img['dc:identifier'];
-        if (!bars.has(id)) bars.set(id, progressReporter(ctx, `${id.slice(0, 8)} ${String(img['dc:title'] ?? '').slice(0, 30)}`));
-        bars.get(id)?.update(done, total);
-      },
+      onProgress: bars.update,
       onAction: (a) => {
-        bars.get(a.uuid)?.done();
+        bars.done(a.uuid);
         if (values.json) return;
         if (a.action === 'downloaded') ctx.stdout(`cached ${a.uuid} ${a.image?.['dc:title'] ?? ''} (${a.image?.['hv:size']} bytes, SHA-512 verified)\n`);
         else if (a.action === 'expired' || a.action === 'deleted') ctx.stdout(`${a.action} ${a.uuid} (${a.reason})\n`);
