@@ -84,17 +84,27 @@ function pruneOneOf(errors: AjvError[]): AjvError[] {
 
 function toIssue(e: AjvError): Issue {
   const path = e.instancePath === '' ? '/' : e.instancePath.replace(/~1/g, '/').replace(/~0/g, '~');
+  const p = e.params;
   switch (e.keyword) {
     case 'required':
-      return { path: joinPath(path, String(e.params['missingProperty'])), message: 'is required' };
+      return { path: joinPath(path, String(p['missingProperty'])), message: 'is required' };
     case 'pattern':
-      return { path, message: describePattern(String(e.params['pattern'])) };
+      return { path, message: describePattern(String(p['pattern'])) };
     case 'type':
-      return { path, message: `must be ${article(String(e.params['type']))}` };
+      return { path, message: `must be ${article(String(p['type']))}` };
+    // the validator is generated without ajv's messages (smaller); these are
+    // ajv's words for the other keywords the schema uses
     case 'minimum':
-      return { path, message: `must be >= ${String(e.params['limit'])}` };
+    case 'maximum':
+      return { path, message: `must be ${String(p['comparison'])} ${String(p['limit'])}` };
+    case 'minLength':
+      return { path, message: `must NOT have fewer than ${String(p['limit'])} characters` };
+    case 'minItems':
+      return { path, message: `must NOT have fewer than ${String(p['limit'])} items` };
+    case 'oneOf':
+      return { path, message: 'must match exactly one schema in oneOf' };
     default:
-      return { path, message: e.message ?? e.keyword };
+      return { path, message: `must satisfy ${e.keyword} ${JSON.stringify(p)}` };
   }
 }
 
