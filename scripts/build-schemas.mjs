@@ -1,62 +1,64 @@
-// Generates src/schema/generated/imagelist.validator.js: a standalone ajv
-// validator (ESM, no eval/new Function at run time, no runtime ajv import),
-// from schemas/imagelist.schema.json. Run with `npm run schemas`.
+// Generates src/schema/generated/imagelist.schema.js from
+// schemas/imagelist.schema.json: the schema without its annotations, as a
+// compact tree that src/schema/check.ts walks (no ajv, no eval at run time).
+// Run with `npm run schemas`.
 //
-// The validator sits on the verify path of every browser app, so it is
-// generated compact (issue #13's size budget): no ajv messages (the words
-// come from src/schema/validate.ts, made from keyword + params), no
-// schemaPath, and none of draft 2020's `evaluated` / dynamic-anchor plumbing,
-// which only unevaluated*/$dynamicRef use (the schema has neither; checked
-// below). Every rewrite is checked to have left nothing of what it replaces.
+// Why not ajv's standalone code: on the verify path of every browser app it
+// was three times the size (issue #13's budget). ajv stays the reference:
+// test/unit/schema-oracle.node.test.ts compiles the same schema with ajv and
+// checks that check.ts reports the same errors in the same order. A keyword
+// check.ts does not implement is refused here rather than silently ignored.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import standaloneCode from 'ajv/dist/standalone/index.js';
 
-const schema = JSON.parse(readFileSync(new URL('../schemas/imagelist.schema.json', import.meta.url), 'utf8'));
-const unsupported = /"(unevaluatedProperties|unevaluatedItems|\$dynamicRef|\$dynamicAnchor|\$recursiveRef)"/.exec(JSON.stringify(schema));
-if (unsupported) throw new Error(`schema uses ${unsupported[1]}: build-schemas.mjs strips the plumbing it needs`);
-const ajv = new Ajv2020({ allErrors: true, strict: true, messages: false, code: { source: true, esm: true, lines: true, optimize: 3 }, unicodeRegExp: true });
-const validate = ajv.compile(schema);
-let code = standaloneCode.default ? standaloneCode.default(ajv, validate) : standaloneCode(ajv, validate);
+const SOURCE = new URL('../schemas/imagelist.schema.json', import.meta.url);
+const schema = JSON.parse(readFileSync(SOURCE, 'utf8'));
 
-/** Replaces every match of `re` and fails when `leftover` still occurs afterwards. */
-function rewrite(what, re, replacement, leftover) {
-  code = code.replace(re, replacement);
-  if (leftover.test(code)) throw new Error(`generated validator: ${what} left behind (${leftover})`);
+/** Annotations: they do not change what conforms. */
+const ANNOTATIONS = new Set(['description', 'title', '$schema', '$id']);
+/** What src/schema/check.ts implements, per node kind. */
+const KEYWORDS = {
+  object: ['type', 'required', 'properties'],
+  array: ['type', 'items', 'minItems'],
+  string: ['type', 'minLength', 'pattern'],
+  integer: ['type', 'minimum', 'maximum'],
+};
+
+/** `node` without annotations; throws on anything check.ts would not check as ajv does. */
+function compact(node, where) {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) throw new Error(`${where}: not a schema object`);
+  const keys = Object.keys(node).filter((k) => !ANNOTATIONS.has(k) && !(where === '#' && k === '$defs'));
+  const out = {};
+  if ('$ref' in node || 'oneOf' in node) {
+    const only = '$ref' in node ? '$ref' : 'oneOf';
+    if (keys.length !== 1) throw new Error(`${where}: ${only} beside ${keys.filter((k) => k !== only).join(', ')} is not supported by src/schema/check.ts`);
+    if (only === '$ref') {
+      if (!/^#\/\$defs\/[^/~]+$/.test(node.$ref) || !(node.$ref.slice(8) in schema.$defs)) throw new Error(`${where}: unsupported $ref ${node.$ref}`);
+      out.$ref = node.$ref;
+    } else out.oneOf = node.oneOf.map((b, i) => compact(b, `${where}/oneOf/${i}`));
+    return out;
+  }
+  const allowed = KEYWORDS[node.type];
+  if (!allowed) throw new Error(`${where}: type ${JSON.stringify(node.type)} is not supported by src/schema/check.ts`);
+  for (const k of keys) {
+    if (!allowed.includes(k)) throw new Error(`${where}: keyword ${k} on a ${node.type} is not supported by src/schema/check.ts`);
+    const v = node[k];
+    if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, compact(s, `${where}/properties/${p}`)]));
+    else if (k === 'items') out.items = compact(v, `${where}/items`);
+    else if (k === 'pattern') {
+      new RegExp(v, 'u'); // fails here, not at run time
+      out.pattern = v;
+    } else out[k] = v;
+  }
+  return out;
 }
-// minLength uses ajv's ucs2length helper; inline it so the output imports nothing.
-rewrite('ucs2length import', /const (func\d+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/g, (_m, name) => `function ${name}(s){let n=0;for(const _ of s)n++;return n;}`, /require\(/);
-// ajv merges a sub-schema's errors with `vErrors.concat(sub.errors)`: a copy of
-// everything so far per invalid array item, quadratic in the number of invalid
-// images. Append in place instead (the sub-validator's array is not reused).
-rewrite('concat', /vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g, (_m, v) => `if (vErrors === null) vErrors = ${v}.errors; else for (const e of ${v}.errors) vErrors.push(e);`, /\.concat\(/);
-// Where in the schema an error comes from is never shown.
-rewrite('schemaPath', /schemaPath:"(?:[^"\\]|\\.)*",/g, '', /schemaPath/);
-// One statement per error instead of a named const and an if/else.
-rewrite(
-  'error push',
-  /const (err\d+) = (\{.*\});\nif\(vErrors === null\)\{\nvErrors = \[\1\];\n\}\nelse \{\nvErrors\.push\(\1\);\n\}\n/g,
-  (_m, _name, obj) => `(vErrors ??= []).push(${obj});\n`,
-  /const err\d+ =/,
-);
-// draft 2020 bookkeeping for unevaluated*/$dynamicRef (absent, see above)
-rewrite(
-  'evaluated',
-  /const (evaluated\d+) = validate\d+\.evaluated;\nif\(\1\.dynamicProps\)\{\n\1\.props = undefined;\n\}\nif\(\1\.dynamicItems\)\{\n\1\.items = undefined;\n\}\n|^validate\d+\.evaluated = .*;\n/gm,
-  '',
-  /evaluated/,
-);
-rewrite('sub-validator options', /,parentData:data\d*,parentDataProperty:[^,{}]+,rootData,dynamicAnchors\}/g, '}', /rootData,dynamicAnchors\}/);
-rewrite('validator parameters', /\{instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors=\{\}\}=\{\}/g, '{instancePath=""}={}', /parentData|rootData|dynamicAnchors/);
-rewrite('sourceURL comment', /\/\*# sourceURL=[^*]*\*\/;?\n?/g, '', /sourceURL/);
-// the schema objects ajv emits for reference; nothing reads them
-rewrite('schema constants', /^const schema\d+ = .*;\n/gm, '', /\bschema\d+\b/);
-if (/new Function|eval\(/.test(code)) throw new Error('generated validator still needs eval');
 
-const header = '// @ts-nocheck\n// Generated by scripts/build-schemas.mjs (`npm run schemas`) from schemas/imagelist.schema.json. Do not edit.\n';
-writeFileSync(new URL('../src/schema/generated/imagelist.validator.js', import.meta.url), header + code);
+const root = compact(schema, '#');
+root.$defs = Object.fromEntries(Object.entries(schema.$defs ?? {}).map(([name, s]) => [name, compact(s, `#/$defs/${name}`)]));
+const body = JSON.stringify(root);
+const header = '// Generated by scripts/build-schemas.mjs (`npm run schemas`) from schemas/imagelist.schema.json. Do not edit.\n';
+writeFileSync(new URL('../src/schema/generated/imagelist.schema.js', import.meta.url), `${header}/** @type {import('../check.js').RootSchema} */\nexport default ${body};\n`);
 writeFileSync(
-  new URL('../src/schema/generated/imagelist.validator.d.ts', import.meta.url),
-  '// Generated by scripts/build-schemas.mjs. Do not edit.\nexport interface AjvError { instancePath: string; keyword: string; params: Record<string, unknown>; }\ndeclare const validate: ((data: unknown) => boolean) & { errors?: AjvError[] | null };\nexport default validate;\nexport { validate };\n',
+  new URL('../src/schema/generated/imagelist.schema.d.ts', import.meta.url),
+  `${header}import type { RootSchema } from '../check.js';\ndeclare const schema: RootSchema;\nexport default schema;\n`,
 );
-console.log('wrote src/schema/generated/imagelist.validator.js (' + code.length + ' bytes)');
+console.log(`wrote src/schema/generated/imagelist.schema.js (${body.length} bytes)`);

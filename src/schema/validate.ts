@@ -1,9 +1,11 @@
 /**
- * Schema check with the precompiled standalone validator generated from
- * `schemas/imagelist.schema.json` (no ajv, no eval at run time).
+ * Schema check against `schemas/imagelist.schema.json`, in the compact form
+ * scripts/build-schemas.mjs generates from it, walked by ./check.ts (no ajv,
+ * no eval at run time).
  */
 import type { Issue } from '../errors.js';
-import validate, { type AjvError } from './generated/imagelist.validator.js';
+import { schemaErrors, type SchemaError } from './check.js';
+import schema from './generated/imagelist.schema.js';
 
 /** How many schema issues are listed at most by default; the rest are counted. */
 export const DEFAULT_MAX_ISSUES = 100;
@@ -22,11 +24,12 @@ export interface SchemaReport {
  * must not cost minutes), and the report stays short.
  */
 export function schemaReport(value: unknown, maxIssues = DEFAULT_MAX_ISSUES): SchemaReport {
-  if (validate(value)) return { issues: [], total: 0 };
+  const errors = schemaErrors(schema, value);
+  if (errors.length === 0) return { issues: [], total: 0 };
   const seen = new Set<string>();
   const issues: Issue[] = [];
   let total = 0;
-  for (const e of pruneOneOf(validate.errors ?? [])) {
+  for (const e of pruneOneOf(errors)) {
     const issue = toIssue(e);
     const key = `${issue.path}\u0000${issue.message}`;
     if (seen.has(key)) continue;
@@ -61,7 +64,7 @@ export function listIssues(issues: readonly Issue[], total: number, max = DEFAUL
 // specific problems, the array branch's "must be an array" and the oneOf
 // summary only add noise. One pass to note which paths have specific
 // problems (an error below them, or a missing property at them), one to filter.
-function pruneOneOf(errors: AjvError[]): AjvError[] {
+function pruneOneOf(errors: SchemaError[]): SchemaError[] {
   const oneOfPaths = new Set<string>();
   for (const e of errors) if (e.keyword === 'oneOf') oneOfPaths.add(e.instancePath);
   if (oneOfPaths.size === 0) return errors;
@@ -74,7 +77,7 @@ function pruneOneOf(errors: AjvError[]): AjvError[] {
       if (i === 0) break;
     }
   }
-  const out: AjvError[] = [];
+  const out: SchemaError[] = [];
   for (const e of errors) {
     const noise = oneOfPaths.has(e.instancePath) && specific.has(e.instancePath) && (e.keyword === 'oneOf' || (e.keyword === 'type' && e.params['type'] === 'array'));
     if (!noise) out.push(e);
@@ -82,7 +85,7 @@ function pruneOneOf(errors: AjvError[]): AjvError[] {
   return out;
 }
 
-function toIssue(e: AjvError): Issue {
+function toIssue(e: SchemaError): Issue {
   const path = e.instancePath === '' ? '/' : e.instancePath.replace(/~1/g, '/').replace(/~0/g, '~');
   const p = e.params;
   switch (e.keyword) {
@@ -92,7 +95,6 @@ function toIssue(e: AjvError): Issue {
       return { path, message: describePattern(String(p['pattern'])) };
     case 'type':
       return { path, message: `must be ${article(String(p['type']))}` };
-    // the validator is generated without ajv's messages (smaller); these are
     // ajv's words for the other keywords the schema uses
     case 'minimum':
     case 'maximum':
