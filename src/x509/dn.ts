@@ -249,27 +249,42 @@ function splitUnescaped(s: string, sep: string, next?: RegExp): string[] {
 }
 
 function decodeOneLineValue(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  const bytes: number[] = [];
+  return raw.includes('\\') ? unescapeValue(raw, /^x([0-9A-Fa-f]{2})/, '/+\\=, ') : raw;
+}
+
+/**
+ * Decodes the backslash escapes of a DN value. A run of hex escapes (`hex`
+ * matched after the backslash: `\xHH` one-line, `\HH` RFC 4514) is UTF-8
+ * bytes; `\c` is `c` when `c` is in `literal` (every character when it is
+ * undefined, RFC 4514, where a backslash at the end is an error). Any other
+ * backslash (one-line) is kept as written.
+ */
+function unescapeValue(v: string, hex: RegExp, literal?: string, whole?: string): string {
   let out = '';
+  const bytes: number[] = [];
   const flush = (): void => {
     if (bytes.length > 0) {
       out += decodeEscapedBytes(bytes);
       bytes.length = 0;
     }
   };
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i] as string;
-    if (c === '\\' && /^x[0-9A-Fa-f]{2}/.test(raw.slice(i + 1, i + 4))) {
-      bytes.push(Number.parseInt(raw.slice(i + 2, i + 4), 16));
-      i += 3;
-      continue;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i] as string;
+    if (c === '\\') {
+      const m = hex.exec(v.slice(i + 1, i + 4));
+      if (m) {
+        bytes.push(Number.parseInt(m[1] as string, 16));
+        i += m[0].length;
+        continue;
+      }
     }
     flush();
-    if (c === '\\' && i + 1 < raw.length && '/+\\=, '.includes(raw[i + 1] as string)) {
-      out += raw[i + 1];
+    const next = v[i + 1];
+    if (c === '\\' && next !== undefined && (literal === undefined || literal.includes(next))) {
+      out += next;
       i++;
-    } else out += c;
+    } else if (c === '\\' && literal === undefined) throw badDn(whole ?? v, 'dangling escape');
+    else out += c;
   }
   flush();
   return out;
@@ -336,34 +351,7 @@ function decodeRfc4514Value(raw: string, whole: string): string {
     return `#${v.slice(1).toLowerCase()}`;
   }
   if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1);
-  let out = '';
-  const bytes: number[] = [];
-  const flush = (): void => {
-    if (bytes.length > 0) {
-      out += decodeEscapedBytes(bytes);
-      bytes.length = 0;
-    }
-  };
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i] as string;
-    if (c === '\\') {
-      const hex = v.slice(i + 1, i + 3);
-      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        bytes.push(Number.parseInt(hex, 16));
-        i += 2;
-        continue;
-      }
-      flush();
-      if (i + 1 >= v.length) throw badDn(whole, 'dangling escape');
-      out += v[i + 1];
-      i++;
-      continue;
-    }
-    flush();
-    out += c;
-  }
-  flush();
-  return out;
+  return unescapeValue(v, /^([0-9A-Fa-f]{2})/, undefined, whole);
 }
 
 // ---------------------------------------------------------------- comparison
