@@ -194,19 +194,7 @@ const ATTR_START = /^([A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)=/;
 
 function parseOneLine(text: string): Rdn[] {
   // split on unescaped '/', keeping escapes for the value decoder
-  const segments: string[] = [];
-  let cur = '';
-  for (let i = 1; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c === '\\' && i + 1 < text.length) {
-      cur += c + (text[i + 1] as string);
-      i++;
-    } else if (c === '/') {
-      segments.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  segments.push(cur);
+  const segments = splitUnescaped(text.slice(1), '/');
   const rdns: Ava[][] = [];
   for (const seg of segments) {
     if (!ATTR_START.test(seg)) {
