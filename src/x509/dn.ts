@@ -9,6 +9,7 @@ import * as asn1js from 'asn1js';
 import { VmiListError } from '../errors.js';
 import { readBer } from './asn1.js';
 import { pemBlocks } from '../encoding/pem.js';
+import { toHex } from '../encoding/hex.js';
 
 /** One attribute of an RDN: type as a dotted OID, value as decoded text. */
 export interface Ava {
@@ -122,10 +123,7 @@ export function nameFromAsn1(seq: asn1js.Sequence): Rdn[] {
 
 function decodeValue(value: asn1js.AsnType): string {
   if (value instanceof asn1js.BaseStringBlock) return value.getValue();
-  const ber = new Uint8Array(value.toBER(false));
-  let hex = '#';
-  for (const b of ber) hex += b.toString(16).padStart(2, '0');
-  return hex;
+  return `#${toHex(new Uint8Array(value.toBER(false)))}`;
 }
 
 // ---------------------------------------------------------------- output
