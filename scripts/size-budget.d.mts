@@ -46,13 +46,15 @@ export interface PackedApp {
 }
 
 export declare const ENTRIES: readonly BudgetEntry[];
+/** How much larger esbuild's gzip of the same vmilist code may be than vite's, in KB. */
+export declare const ESBUILD_CODE_SLACK_KB: number;
 /** What the verify path imports from pkijs and asn1js. */
 export declare const PKIJS_FLOOR: Readonly<Record<'pkijs' | 'asn1js', readonly string[]>>;
 /** The pkijs floor with both bundlers and the esbuild ceiling of the verify app it gives. */
 export interface Floor {
   readonly esbuild: BundleSize;
   readonly vite: BundleSize;
-  /** Verify budget + (esbuild floor − vite floor), in KB. */
+  /** Verify budget + (esbuild floor − vite floor) + ESBUILD_CODE_SLACK_KB, in KB. */
   readonly verifyEsbuildCeilingKB: number;
 }
 export declare function measureFloor(appDir: string): Promise<Floor>;

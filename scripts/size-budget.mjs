@@ -52,6 +52,13 @@ export const PKIJS_FLOOR = {
   asn1js: ['BaseBlock', 'BaseStringBlock', 'BitString', 'Constructed', 'Integer', 'ObjectIdentifier', 'OctetString', 'Primitive', 'Sequence', 'Set', 'fromBER'],
 };
 
+/**
+ * How much larger the gzip of the same vmilist code may come out of esbuild
+ * than out of vite (the two minifiers and the code around it differ; 0.3 KB
+ * when this was set).
+ */
+export const ESBUILD_CODE_SLACK_KB = 0.5;
+
 /** The bundlers every entry is measured with. */
 export const BUNDLERS = ['esbuild', 'vite'];
 
@@ -208,8 +215,9 @@ export async function measureEntry(appDir, entry) {
 /**
  * The pkijs floor ({@link PKIJS_FLOOR}) with both bundlers, in the installed
  * app (whose pkijs and asn1js are the package's), and the esbuild ceiling it
- * gives the verify app: the verify budget plus what esbuild keeps of pkijs
- * beyond what vite keeps.
+ * gives the verify app: the verify budget, plus what esbuild keeps of pkijs
+ * beyond what vite keeps, plus {@link ESBUILD_CODE_SLACK_KB}. So esbuild may
+ * exceed the budget only by pkijs's floor, never by vmilist's own code.
  */
 export async function measureFloor(appDir) {
   const e = await bundleWithEsbuild(appDir, PKIJS_FLOOR);
@@ -220,7 +228,7 @@ export async function measureFloor(appDir) {
   return {
     esbuild: { ...esbuild, gzipKB: esbuild.gzipBytes / KB },
     vite: { ...vite, gzipKB: vite.gzipBytes / KB },
-    verifyEsbuildCeilingKB: verifyBudgetKB + (esbuild.gzipBytes - vite.gzipBytes) / KB,
+    verifyEsbuildCeilingKB: verifyBudgetKB + (esbuild.gzipBytes - vite.gzipBytes) / KB + ESBUILD_CODE_SLACK_KB,
   };
 }
 
@@ -271,7 +279,12 @@ async function main() {
       }
     }
     console.log(`${pad('pkijs floor', 16)}${pad(both(floor.esbuild), 22)}${pad(both(floor.vite), 22)}(what verify imports from pkijs/asn1js, no vmilist code)`);
-    console.log(`verify with esbuild: floor-based ceiling ${floor.verifyEsbuildCeilingKB.toFixed(1)} KB = ${ENTRIES[0].budgetKB} KB + the ${(floor.esbuild.gzipKB - floor.vite.gzipKB).toFixed(1)} KB of pkijs esbuild keeps beyond vite`);
+    const verify = results.find((r) => r.name === 'verify');
+    const ceiling = floor.verifyEsbuildCeilingKB;
+    console.log(
+      `verify with esbuild: ceiling ${ceiling.toFixed(1)} KB = ${ENTRIES[0].budgetKB} KB + ${(floor.esbuild.gzipKB - floor.vite.gzipKB).toFixed(1)} KB of pkijs esbuild keeps beyond vite + ${ESBUILD_CODE_SLACK_KB} KB slack` +
+        (verify ? `: ${verify.esbuild.gzipKB.toFixed(1)} KB is ${verify.esbuild.gzipKB <= ceiling ? 'within it' : 'OVER it'}` : ''),
+    );
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }
