@@ -1,9 +1,11 @@
 /**
- * Schema check with the precompiled standalone validator generated from
- * `schemas/imagelist.schema.json` (no ajv, no eval at run time).
+ * Schema check against `schemas/imagelist.schema.json`, in the compact form
+ * scripts/build-schemas.mjs generates from it, walked by ./check.ts (no ajv,
+ * no eval at run time).
  */
 import type { Issue } from '../errors.js';
-import validate, { type AjvError } from './generated/imagelist.validator.js';
+import { schemaErrors, type SchemaError } from './check.js';
+import schema from './generated/imagelist.schema.js';
 
 /** How many schema issues are listed at most by default; the rest are counted. */
 export const DEFAULT_MAX_ISSUES = 100;
@@ -22,11 +24,12 @@ export interface SchemaReport {
  * must not cost minutes), and the report stays short.
  */
 export function schemaReport(value: unknown, maxIssues = DEFAULT_MAX_ISSUES): SchemaReport {
-  if (validate(value)) return { issues: [], total: 0 };
+  const errors = schemaErrors(schema, value);
+  if (errors.length === 0) return { issues: [], total: 0 };
   const seen = new Set<string>();
   const issues: Issue[] = [];
   let total = 0;
-  for (const e of pruneOneOf(validate.errors ?? [])) {
+  for (const e of pruneOneOf(errors)) {
     const issue = toIssue(e);
     const key = `${issue.path}\u0000${issue.message}`;
     if (seen.has(key)) continue;
@@ -61,7 +64,7 @@ export function listIssues(issues: readonly Issue[], total: number, max = DEFAUL
 // specific problems, the array branch's "must be an array" and the oneOf
 // summary only add noise. One pass to note which paths have specific
 // problems (an error below them, or a missing property at them), one to filter.
-function pruneOneOf(errors: AjvError[]): AjvError[] {
+function pruneOneOf(errors: SchemaError[]): SchemaError[] {
   const oneOfPaths = new Set<string>();
   for (const e of errors) if (e.keyword === 'oneOf') oneOfPaths.add(e.instancePath);
   if (oneOfPaths.size === 0) return errors;
@@ -74,7 +77,7 @@ function pruneOneOf(errors: AjvError[]): AjvError[] {
       if (i === 0) break;
     }
   }
-  const out: AjvError[] = [];
+  const out: SchemaError[] = [];
   for (const e of errors) {
     const noise = oneOfPaths.has(e.instancePath) && specific.has(e.instancePath) && (e.keyword === 'oneOf' || (e.keyword === 'type' && e.params['type'] === 'array'));
     if (!noise) out.push(e);
@@ -82,19 +85,28 @@ function pruneOneOf(errors: AjvError[]): AjvError[] {
   return out;
 }
 
-function toIssue(e: AjvError): Issue {
+function toIssue(e: SchemaError): Issue {
   const path = e.instancePath === '' ? '/' : e.instancePath.replace(/~1/g, '/').replace(/~0/g, '~');
+  const p = e.params;
   switch (e.keyword) {
     case 'required':
-      return { path: joinPath(path, String(e.params['missingProperty'])), message: 'is required' };
+      return { path: joinPath(path, String(p['missingProperty'])), message: 'is required' };
     case 'pattern':
-      return { path, message: describePattern(String(e.params['pattern'])) };
+      return { path, message: describePattern(String(p['pattern'])) };
     case 'type':
-      return { path, message: `must be ${article(String(e.params['type']))}` };
+      return { path, message: `must be ${article(String(p['type']))}` };
+    // ajv's words for the other keywords the schema uses
     case 'minimum':
-      return { path, message: `must be >= ${String(e.params['limit'])}` };
+    case 'maximum':
+      return { path, message: `must be ${String(p['comparison'])} ${String(p['limit'])}` };
+    case 'minLength':
+      return { path, message: `must NOT have fewer than ${String(p['limit'])} characters` };
+    case 'minItems':
+      return { path, message: `must NOT have fewer than ${String(p['limit'])} items` };
+    case 'oneOf':
+      return { path, message: 'must match exactly one schema in oneOf' };
     default:
-      return { path, message: e.message ?? e.keyword };
+      return { path, message: `must satisfy ${e.keyword} ${JSON.stringify(p)}` };
   }
 }
 

@@ -82,18 +82,9 @@ export function digestFromOid(oid: string): DigestName | undefined {
 
 /** WebCrypto's name of a digest. */
 export function webCryptoHash(d: DigestName): string {
-  switch (d) {
-    case 'sha1':
-      return 'SHA-1';
-    case 'sha256':
-      return 'SHA-256';
-    case 'sha384':
-      return 'SHA-384';
-    case 'sha512':
-      return 'SHA-512';
-    default:
-      throw new VmiListError('ERR_DIGEST_WEAK', `digest ${d} is not supported`);
-  }
+  const name = ({ sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' } as Partial<Record<DigestName, string>>)[d];
+  if (name === undefined) throw new VmiListError('ERR_DIGEST_WEAK', `digest ${d} is not supported`);
+  return name;
 }
 
 /**

@@ -9,6 +9,7 @@ import * as asn1js from 'asn1js';
 import { VmiListError } from '../errors.js';
 import { readBer } from './asn1.js';
 import { pemBlocks } from '../encoding/pem.js';
+import { toHex } from '../encoding/hex.js';
 
 /** One attribute of an RDN: type as a dotted OID, value as decoded text. */
 export interface Ava {
@@ -122,10 +123,7 @@ export function nameFromAsn1(seq: asn1js.Sequence): Rdn[] {
 
 function decodeValue(value: asn1js.AsnType): string {
   if (value instanceof asn1js.BaseStringBlock) return value.getValue();
-  const ber = new Uint8Array(value.toBER(false));
-  let hex = '#';
-  for (const b of ber) hex += b.toString(16).padStart(2, '0');
-  return hex;
+  return `#${toHex(new Uint8Array(value.toBER(false)))}`;
 }
 
 // ---------------------------------------------------------------- output
@@ -194,19 +192,7 @@ const ATTR_START = /^([A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)=/;
 
 function parseOneLine(text: string): Rdn[] {
   // split on unescaped '/', keeping escapes for the value decoder
-  const segments: string[] = [];
-  let cur = '';
-  for (let i = 1; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c === '\\' && i + 1 < text.length) {
-      cur += c + (text[i + 1] as string);
-      i++;
-    } else if (c === '/') {
-      segments.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  segments.push(cur);
+  const segments = splitUnescaped(text.slice(1), '/');
   const rdns: Ava[][] = [];
   for (const seg of segments) {
     if (!ATTR_START.test(seg)) {
@@ -249,27 +235,42 @@ function splitUnescaped(s: string, sep: string, next?: RegExp): string[] {
 }
 
 function decodeOneLineValue(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  const bytes: number[] = [];
+  return raw.includes('\\') ? unescapeValue(raw, /^x([0-9A-Fa-f]{2})/, '/+\\=, ') : raw;
+}
+
+/**
+ * Decodes the backslash escapes of a DN value. A run of hex escapes (`hex`
+ * matched after the backslash: `\xHH` one-line, `\HH` RFC 4514) is UTF-8
+ * bytes; `\c` is `c` when `c` is in `literal` (every character when it is
+ * undefined, RFC 4514, where a backslash at the end is an error). Any other
+ * backslash (one-line) is kept as written.
+ */
+function unescapeValue(v: string, hex: RegExp, literal?: string, whole?: string): string {
   let out = '';
+  const bytes: number[] = [];
   const flush = (): void => {
     if (bytes.length > 0) {
       out += decodeEscapedBytes(bytes);
       bytes.length = 0;
     }
   };
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i] as string;
-    if (c === '\\' && /^x[0-9A-Fa-f]{2}/.test(raw.slice(i + 1, i + 4))) {
-      bytes.push(Number.parseInt(raw.slice(i + 2, i + 4), 16));
-      i += 3;
-      continue;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i] as string;
+    if (c === '\\') {
+      const m = hex.exec(v.slice(i + 1, i + 4));
+      if (m) {
+        bytes.push(Number.parseInt(m[1] as string, 16));
+        i += m[0].length;
+        continue;
+      }
     }
     flush();
-    if (c === '\\' && i + 1 < raw.length && '/+\\=, '.includes(raw[i + 1] as string)) {
-      out += raw[i + 1];
+    const next = v[i + 1];
+    if (c === '\\' && next !== undefined && (literal === undefined || literal.includes(next))) {
+      out += next;
       i++;
-    } else out += c;
+    } else if (c === '\\' && literal === undefined) throw badDn(whole ?? v, 'dangling escape');
+    else out += c;
   }
   flush();
   return out;
@@ -336,34 +337,7 @@ function decodeRfc4514Value(raw: string, whole: string): string {
     return `#${v.slice(1).toLowerCase()}`;
   }
   if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1);
-  let out = '';
-  const bytes: number[] = [];
-  const flush = (): void => {
-    if (bytes.length > 0) {
-      out += decodeEscapedBytes(bytes);
-      bytes.length = 0;
-    }
-  };
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i] as string;
-    if (c === '\\') {
-      const hex = v.slice(i + 1, i + 3);
-      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        bytes.push(Number.parseInt(hex, 16));
-        i += 2;
-        continue;
-      }
-      flush();
-      if (i + 1 >= v.length) throw badDn(whole, 'dangling escape');
-      out += v[i + 1];
-      i++;
-      continue;
-    }
-    flush();
-    out += c;
-  }
-  flush();
-  return out;
+  return unescapeValue(v, /^([0-9A-Fa-f]{2})/, undefined, whole);
 }
 
 // ---------------------------------------------------------------- comparison

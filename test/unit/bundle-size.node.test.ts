@@ -5,15 +5,18 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTRIES, installPackedApp, measureEntry, ROOT, type BudgetEntry, type BudgetResult, type PackedApp } from '../../scripts/size-budget.mjs';
-
-/**
- * Known gap (issue #13): pkijs is one module whose top-level code esbuild
- * cannot drop (importing only `Certificate` from it is 87 KB gzip), so the
- * verify app is ~104 KB with esbuild while vite (rollup) gets it under
- * 100 KB. esbuild is held to this ceiling until pkijs tree-shakes.
- */
-const VERIFY_ESBUILD_CEILING_KB = 105;
+import {
+  ENTRIES,
+  ESBUILD_CODE_SLACK_KB,
+  installPackedApp,
+  measureEntry,
+  measureFloor,
+  ROOT,
+  type BudgetEntry,
+  type BudgetResult,
+  type Floor,
+  type PackedApp,
+} from '../../scripts/size-budget.mjs';
 
 function explain(r: BudgetResult): string {
   const top = r.contributors
@@ -30,6 +33,7 @@ function entry(name: string): BudgetEntry {
 }
 
 let app: PackedApp;
+let floor: Floor | undefined;
 const results = new Map<string, BudgetResult>();
 async function measured(name: string): Promise<BudgetResult> {
   const known = results.get(name);
@@ -71,12 +75,24 @@ describe('bundle-size budget of the packed package (esbuild and vite, browser, m
     });
   }
 
-  it('verify ≤ 100 KB with vite; esbuild within the pkijs ceiling', async () => {
+  // Known gap (issue #13): pkijs is one module whose top level runs
+  // initCryptoEngine() and defines ~120 classes with static blocks, so what
+  // the verify path imports from pkijs/asn1js alone is ~85 KB gzip with
+  // esbuild and ~81 KB with vite. vite is held to the budget; esbuild may
+  // exceed it by what it keeps of pkijs beyond vite (measured here, not
+  // assumed) and a small slack, never by vmilist's own code.
+  it('verify ≤ 100 KB with vite; with esbuild over only by the pkijs floor', async () => {
     const r = await measured('verify');
-    expect(r.vite.gzipKB, explain(r)).toBeLessThanOrEqual(r.budgetKB);
-    expect(r.esbuild.gzipKB, explain(r)).toBeLessThanOrEqual(VERIFY_ESBUILD_CEILING_KB);
-    console.log(explain(r));
-  });
+    floor ??= await measureFloor(app.appDir);
+    const f = floor;
+    const why = `${explain(r)}; pkijs floor esbuild ${f.esbuild.gzipKB.toFixed(1)} KB, vite ${f.vite.gzipKB.toFixed(1)} KB`;
+    expect(r.vite.gzipKB, why).toBeLessThanOrEqual(r.budgetKB);
+    // the floor is pkijs, not an empty bundle from a mistyped import
+    expect(f.esbuild.gzipKB, why).toBeGreaterThan(50);
+    expect(f.verifyEsbuildCeilingKB, why).toBeCloseTo(r.budgetKB + f.esbuild.gzipKB - f.vite.gzipKB + ESBUILD_CODE_SLACK_KB, 6);
+    expect(r.esbuild.gzipKB, why).toBeLessThanOrEqual(f.verifyEsbuildCeilingKB);
+    console.log(`${why}; esbuild ceiling ${f.verifyEsbuildCeilingKB.toFixed(2)} KB`);
+  }, 120_000);
 
   it('tree-shakes per feature: each app holds its own modules and none of the others', async () => {
     const files = async (name: string): Promise<string[]> => (await measured(name)).contributors.map((c) => c.contributor);
@@ -85,9 +101,10 @@ describe('bundle-size budget of the packed package (esbuild and vite, browser, m
     expect(verify).toContain('vmilist/dist/smime/verify.js');
     const hashers = await files('hashers');
     expect(hashers.some((c) => c.startsWith('vmilist/dist/hash/'))).toBe(true);
-    for (const heavy of ['pkijs', 'asn1js', 'vmilist/dist/schema/generated/imagelist.validator.js', 'vmilist/dist/smime/verify.js']) expect(hashers).not.toContain(heavy);
+    for (const heavy of ['pkijs', 'asn1js', 'vmilist/dist/schema/generated/imagelist.schema.js', 'vmilist/dist/smime/verify.js']) expect(hashers).not.toContain(heavy);
     const parse = await files('parse+validate');
-    expect(parse).toContain('vmilist/dist/schema/generated/imagelist.validator.js');
+    expect(parse).toContain('vmilist/dist/schema/generated/imagelist.schema.js');
+    expect(parse).toContain('vmilist/dist/schema/check.js');
     for (const heavy of ['pkijs', 'asn1js', '@noble/hashes', 'vmilist/dist/hash/stream.js']) expect(parse).not.toContain(heavy);
   });
 
