@@ -43,9 +43,8 @@ export function normalizeDialects(doc: JsonValue): { doc: JsonValue; warnings: W
   }
   const images = list['hv:images'];
   if (Array.isArray(images)) {
-    const messages = new Map<string, string>();
     images.forEach((entry, i) => {
-      if (isObject(entry) && isObject(entry['hv:image'])) normalizeImage(entry['hv:image'], `${base}/hv:images/${i}/hv:image`, warnings, messages);
+      if (isObject(entry) && isObject(entry['hv:image'])) normalizeImage(entry['hv:image'], `${base}/hv:images/${i}/hv:image`, warnings);
     });
   }
   return { doc: root, warnings };
@@ -61,7 +60,7 @@ function normalizeDate(obj: JsonObject, key: string, base: string, warnings: War
   }
 }
 
-function normalizeImage(image: JsonObject, base: string, warnings: Warning[], messages: Map<string, string>): void {
+function normalizeImage(image: JsonObject, base: string, warnings: Warning[]): void {
   const size = image['hv:size'];
   if (typeof size === 'string' && /^[0-9]{1,16}$/.test(size)) {
     warnings.push({ path: `${base}/hv:size`, message: `size given as the string ${JSON.stringify(size)}; read as a number` });
@@ -79,17 +78,8 @@ function normalizeImage(image: JsonObject, base: string, warnings: Warning[], me
   }
   for (const key of ['hv:format', 'hv:hypervisor']) {
     const v = image[key];
-    if (typeof v === 'string' && v !== v.toLowerCase()) warnings.push({ path: `${base}/${key}`, message: notLowerCase(v, messages) });
+    if (typeof v === 'string' && v !== v.toLowerCase()) {
+      warnings.push({ path: `${base}/${key}`, message: `${JSON.stringify(v)} is not lower case; kept as written, compared case-insensitively` });
+    }
   }
-}
-
-// One message string per distinct value (per document): a list whose
-// 100,000 images all say "QEMU" holds one copy of the text, not 100,000.
-function notLowerCase(v: string, messages: Map<string, string>): string {
-  let m = messages.get(v);
-  if (m === undefined) {
-    m = `${JSON.stringify(v)} is not lower case; kept as written, compared case-insensitively`;
-    messages.set(v, m);
-  }
-  return m;
 }
