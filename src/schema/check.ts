@@ -37,70 +37,88 @@ export interface SchemaError {
 
 const patterns = new Map<string, RegExp>();
 
+// Where a value sits, as a chain from the root; turned into a JSON pointer
+// only when an error is reported (most values have none, and building a
+// string per property made validation several times slower).
+type Where = { readonly up: Where; readonly key: string | number } | null;
+
+function pointer(at: Where): string {
+  let s = '';
+  for (let w = at; w !== null; w = w.up) s = `/${typeof w.key === 'number' ? w.key : w.key.replace(/~/g, '~0').replace(/\//g, '~1')}${s}`;
+  return s;
+}
+
 /** The schema errors of `value`, in ajv's order; empty when it conforms. */
 export function schemaErrors(root: RootSchema, value: unknown): SchemaError[] {
   const out: SchemaError[] = [];
-  check(root, root, value, '', out);
+  compile(root, root, new Map())(value, null, out); // a few dozen nodes: cheap per call
   return out;
 }
 
-function check(root: RootSchema, node: SchemaNode, d: unknown, path: string, out: SchemaError[]): void {
-  const s = node.$ref === undefined ? node : (root.$defs[node.$ref.slice('#/$defs/'.length)] as SchemaNode);
-  const fail = (keyword: string, params: Record<string, unknown>): void => {
-    out.push({ instancePath: path, keyword, params });
-  };
-  if (s.oneOf) {
-    // ajv: a branch passes when it adds no error; all branch errors go when exactly one passes
-    const start = out.length;
-    let valid = false;
-    let passing: unknown = null;
-    s.oneOf.forEach((branch, i) => {
-      const before = out.length;
-      check(root, branch, d, path, out);
-      if (out.length !== before) return;
-      if (valid) {
-        valid = false;
-        passing = [passing, i];
-      } else {
-        valid = true;
-        passing = i;
-      }
-    });
-    if (valid) out.length = start;
-    else fail('oneOf', { passingSchemas: passing });
-    return;
+/** A node turned into a function once (no string is built unless an error is found). */
+type Check = (d: unknown, at: Where, out: SchemaError[]) => void;
+
+function compile(root: RootSchema, node: SchemaNode, refs: Map<string, Check>): Check {
+  const ref = node.$ref;
+  if (ref !== undefined) {
+    // resolved on first use, so a recursive schema compiles too
+    let c = refs.get(ref);
+    if (!c) {
+      let inner: Check | undefined;
+      refs.set(ref, (c = (d, at, out) => (inner ??= compile(root, root.$defs[ref.slice(8)] as SchemaNode, refs))(d, at, out)));
+    }
+    return c;
   }
+  const s = node;
   const type = s.type;
-  if (type === 'integer') {
-    // ajv checks the bounds of any finite number, integer or not
-    if (!(typeof d === 'number' && d % 1 === 0 && Number.isFinite(d))) fail('type', { type });
-    if (typeof d === 'number' && Number.isFinite(d)) {
-      if (s.maximum !== undefined && d > s.maximum) fail('maximum', { comparison: '<=', limit: s.maximum });
-      if (s.minimum !== undefined && d < s.minimum) fail('minimum', { comparison: '>=', limit: s.minimum });
-    }
-  } else if (type === 'string') {
-    if (typeof d !== 'string') fail('type', { type });
+  const oneOf = s.oneOf?.map((b) => compile(root, b, refs));
+  const items = s.items && compile(root, s.items, refs);
+  const props = Object.entries(s.properties ?? {}).map(([k, n]) => [k, compile(root, n, refs)] as const);
+  const re = s.pattern === undefined ? undefined : regex(s.pattern);
+  return (d, at, out) => {
+    const fail = (keyword: string, params: Record<string, unknown>): unknown => out.push({ instancePath: pointer(at), keyword, params });
+    if (oneOf) {
+      // ajv: a branch passes when it adds no error; all branch errors go when exactly one passes
+      const start = out.length;
+      let passing: unknown = null;
+      let valid = false;
+      oneOf.forEach((branch, i) => {
+        const before = out.length;
+        branch(d, at, out);
+        if (out.length === before) [valid, passing] = valid ? [false, [passing, i]] : [true, i];
+      });
+      if (valid) out.length = start;
+      else fail('oneOf', { passingSchemas: passing });
+    } else if (type === 'integer') {
+      // ajv checks the bounds of any finite number, integer or not
+      if (!(typeof d === 'number' && d % 1 === 0 && Number.isFinite(d))) fail('type', { type });
+      if (typeof d === 'number' && Number.isFinite(d)) {
+        if (s.maximum !== undefined && d > s.maximum) fail('maximum', { comparison: '<=', limit: s.maximum });
+        if (s.minimum !== undefined && d < s.minimum) fail('minimum', { comparison: '>=', limit: s.minimum });
+      }
+    } else if (type === 'string') {
+      if (typeof d !== 'string') fail('type', { type });
+      else {
+        if (s.minLength !== undefined && !longEnough(d, s.minLength)) fail('minLength', { limit: s.minLength });
+        if (re && !re.test(d)) fail('pattern', { pattern: s.pattern });
+      }
+    } else if (type === 'array') {
+      if (!Array.isArray(d)) fail('type', { type });
+      else {
+        if (s.minItems !== undefined && d.length < s.minItems) fail('minItems', { limit: s.minItems });
+        if (items) for (let i = 0; i < d.length; i++) items(d[i], { up: at, key: i }, out);
+      }
+    } else if (typeof d !== 'object' || d === null || Array.isArray(d)) fail('type', { type });
     else {
-      if (s.minLength !== undefined && [...d].length < s.minLength) fail('minLength', { limit: s.minLength });
-      if (s.pattern !== undefined && !regex(s.pattern).test(d)) fail('pattern', { pattern: s.pattern });
+      const o = d as Record<string, unknown>;
+      for (const k of s.required ?? []) if (o[k] === undefined) fail('required', { missingProperty: k });
+      for (const [k, check] of props) if (o[k] !== undefined) check(o[k], { up: at, key: k }, out);
     }
-  } else if (type === 'array') {
-    if (!Array.isArray(d)) fail('type', { type });
-    else {
-      if (s.minItems !== undefined && d.length < s.minItems) fail('minItems', { limit: s.minItems });
-      if (s.items) for (let i = 0; i < d.length; i++) check(root, s.items, d[i], `${path}/${i}`, out);
-    }
-  } else if (typeof d !== 'object' || d === null || Array.isArray(d)) {
-    fail('type', { type });
-  } else {
-    const o = d as Record<string, unknown>;
-    for (const k of s.required ?? []) if (o[k] === undefined) fail('required', { missingProperty: k });
-    const props = s.properties ?? {};
-    for (const k of Object.keys(props)) {
-      if (o[k] !== undefined) check(root, props[k] as SchemaNode, o[k], `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
-    }
-  }
+  };
 }
+
+/** At least `min` code points (ajv counts code points, not UTF-16 units)? A code point is at most two units. */
+const longEnough = (d: string, min: number): boolean => d.length >= 2 * min || [...d].length >= min;
 
 function regex(source: string): RegExp {
   let re = patterns.get(source);
