@@ -69,7 +69,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 /**
  * Parses JSON text or UTF-8 bytes strictly.
  *
- * One pass over the text ({@link scanStrictJson}) checks what `JSON.parse`
+ * One pass over the text (`scanStrictJson`) checks what `JSON.parse`
  * does not — duplicate keys, prototype keys, nesting depth, numbers out of
  * range — and the runtime's native `JSON.parse` builds the value. Whatever
  * the scan or `JSON.parse` refuses goes to the hand-written reference parser,
