@@ -17,6 +17,7 @@ import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { concatBytes } from '../encoding/concat.js';
 import { VmiListError } from '../errors.js';
 import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
 import { tempNameFor } from './temp-files.js';
@@ -362,13 +363,7 @@ export async function fetchList(url: string, options: FetchListOptions = {}): Pr
       if (cause instanceof VmiListError) throw cause;
       throw io(`cannot fetch ${url}: ${describeNetError(t.signal.aborted ? t.signal.reason : cause)}`, cause);
     }
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.byteLength;
-    }
-    return { bytes: out, url: body.url };
+    return { bytes: concatBytes(parts), url: body.url };
   } finally {
     t.done();
   }

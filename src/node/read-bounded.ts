@@ -5,6 +5,7 @@
  * memory stays bounded by the cap whatever the path names.
  */
 import { open } from 'node:fs/promises';
+import { concatBytes } from '../encoding/concat.js';
 import { VmiListError, type ErrorCode } from '../errors.js';
 import { describeFsError } from './fs-errors.js';
 
@@ -51,7 +52,7 @@ export async function readBounded(path: string, options: ReadBoundedOptions): Pr
       if (total > maxBytes) throw tooLarge();
       parts.push(bytesRead === buf.byteLength ? buf : buf.subarray(0, bytesRead));
     }
-    return joined(parts, total);
+    return concatBytes(parts);
   } catch (cause) {
     if (cause instanceof VmiListError) throw cause;
     throw new VmiListError('ERR_IO', `cannot read ${label}: ${describeFsError(cause)}`, { cause });
@@ -80,7 +81,7 @@ export async function readBoundedStream(chunks: AsyncIterable<Uint8Array | strin
     if (cause instanceof VmiListError) throw cause;
     throw new VmiListError('ERR_IO', `cannot read ${options.label}: ${describeFsError(cause)}`, { cause });
   }
-  return joined(parts, total);
+  return concatBytes(parts);
 }
 
 function tooLargeError(label: string, options: ReadBoundedOptions, size?: number): VmiListError {
@@ -90,15 +91,4 @@ function tooLargeError(label: string, options: ReadBoundedOptions, size?: number
       ? `${label} is too large: over the limit of ${options.maxBytes} bytes (reading stopped there)`
       : `${label} is ${size} bytes, too large: over the limit of ${options.maxBytes} bytes`,
   );
-}
-
-function joined(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
 }
