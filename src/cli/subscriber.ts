@@ -10,15 +10,14 @@ import { toEpochMs } from '../model/dates.js';
 import { decodeUtf8, parseStrictJson } from '../model/json.js';
 import type { SitePolicy } from '../subscription/types.js';
 import type { CrlPolicy, EndorserPrincipal } from '../smime/types.js';
-import { openSite, type HookReport, type Site, type SiteOptions } from '../node/site/site.js';
+import { DEFAULT_CA_DIR, caDirOf, openSite, type HookReport, type Site, type SiteOptions } from '../node/site/site.js';
 import type { SubscriberFile } from '../node/site/state-file.js';
 import { loadTrustStore, type TrustStore } from '../node/truststore.js';
 import { usageError, type CliContext } from './context.js';
 import { readInput } from './io.js';
 
-import { DEFAULT_CA_DIR } from '../node/site/site.js';
-
 export { DEFAULT_CA_DIR };
+export { isUrl } from '../node/site/site.js';
 
 /** The state file to use: --state, else $VMILIST_STATE, else a per-user or system path. */
 export function statePath(ctx: CliContext, flag: string | undefined): string {
@@ -193,21 +192,11 @@ export interface TrustValues {
   'crl-dir'?: string;
 }
 
-/** The CA directory: --ca-dir, $X509_CERT_DIR, or the IGTF default. */
-function caDirOf(ctx: CliContext, values: TrustValues): string {
-  return resolve(ctx.cwd, values['ca-dir'] ?? ctx.env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR);
-}
-
 /** Loads the trust store, printing its unusable files as warnings (vmilist verify). */
 export async function loadTrust(ctx: CliContext, values: TrustValues, command: string): Promise<TrustStore> {
-  const store = await loadTrustStore(caDirOf(ctx, values), values['crl-dir'] === undefined ? {} : { crlDir: resolve(ctx.cwd, values['crl-dir']) });
+  const store = await loadTrustStore(caDirOf(ctx.cwd, ctx.env, values['ca-dir']), values['crl-dir'] === undefined ? {} : { crlDir: resolve(ctx.cwd, values['crl-dir']) });
   for (const p of store.problems) ctx.stderr(`vmilist ${command}: warning: trust store: ${p.file}: ${p.message}\n`);
   return store;
-}
-
-/** Whether a command-line source is a URL (`scheme://…`) rather than a file path. */
-export function isUrl(source: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 }
 
 /** The saved state file for read-only commands (no lock); missing is an error unless `allowMissing`. */

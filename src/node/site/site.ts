@@ -180,7 +180,7 @@ export class Site {
     this.env = options.env ?? process.env;
     this.cwd = options.cwd ?? process.cwd();
     this.stateFile = resolve(this.cwd, options.stateFile);
-    this.caDir = resolve(this.cwd, options.caDir ?? this.env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR);
+    this.caDir = caDirOf(this.cwd, this.env, options.caDir);
     this.store = new FileStateStore(this.stateFile, { parse: parseSubscriberFile, lockWaitMs: options.lockWaitMs ?? 0 });
     this.hookSpecs = [
       ...(options.hooks ?? []).map((command) => ({ command, mode: 'native' as const })),
@@ -461,10 +461,19 @@ export function findSubscription(state: SubscriptionState, key: string): Subscri
   return hit;
 }
 
+/** Whether a list source is a URL (`scheme://…`) rather than a file path. */
+export function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+}
+
 /** A list source as a URL: URLs as given, file paths as file:// URLs. */
 export function sourceUrl(cwd: string, source: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return source;
-  return pathToFileURL(resolve(cwd, source)).href;
+  return isUrl(source) ? source : pathToFileURL(resolve(cwd, source)).href;
+}
+
+/** The CA directory: the one given, else `$X509_CERT_DIR`, else the IGTF default. */
+export function caDirOf(cwd: string, env: Readonly<Record<string, string | undefined>>, caDir?: string): string {
+  return resolve(cwd, caDir ?? env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR);
 }
 
 function listFacts(verified: VerifiedImageList): { vo?: string } {
