@@ -115,6 +115,28 @@ describe('cache under faults', () => {
     expect(JSON.parse(readFileSync(state, 'utf8')).cache.images).toEqual({});
   });
 
+  it('the same, when the expired file was replaced by a newer version: the next run still delivers its cache.expired', async () => {
+    const state = await subscribed('replaced', [imageEntry(SLOW, tiny, server.url('/fast.img'))]);
+    const dir = join(work, 'replaced', 'images');
+    expect((await vmilist(['cache', '--dir', dir, '--state', state, ...trust()])).code).toBe(0);
+    const newer = tiny.slice();
+    newer[0] = (newer[0] as number) ^ 0xff;
+    server.serve('/newer.img', newer);
+    server.serve('/replaced.smime', signWithOpenssl(listDocument({ id: LIST_ID, version: '2', created: '2026-02-01T00:00:00Z', images: [imageEntry(SLOW, newer, server.url('/newer.img'))] })));
+    expect((await vmilist(['update', '--state', state, ...trust()])).code).toBe(0);
+    // what the killed run did: the old version moved to expired/, the state not yet saved
+    mkdirSync(join(dir, 'expired'), { recursive: true });
+    renameSync(join(dir, 'cache', SLOW), join(dir, 'expired', SLOW));
+    const log = join(work, 'replaced', 'hook.log');
+    const hook = ['--hook', `printf '%s %s %s\\n' "$VMILIST_EVENT_TYPE" "$VMILIST_EVENT_IMAGE_ID" "$VMILIST_EVENT_IMAGE_SHA512" >> '${log}'`];
+    const r = await vmilist(['cache', '--dir', dir, '--state', state, ...hook, ...trust()], { env: { PATH: process.env['PATH'] } });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines).toContain(`cache.expired ${SLOW} ${sha(tiny)}`); // about the old version
+    expect(lines).toContain(`cache.available ${SLOW} ${sha(newer)}`);
+    expect(sha(new Uint8Array(readFileSync(join(dir, 'cache', SLOW))))).toBe(sha(newer));
+  });
+
   it('refuses deadline flags that are not numbers', async () => {
     const state = await subscribed('flags', [imageEntry(SLOW, tiny, server.url('/slow.img'))]);
     const r = await vmilist(['cache', '--dir', join(work, 'flags', 'images'), '--state', state, '--download-timeout', 'soon', ...trust()]);

@@ -188,8 +188,12 @@ export async function syncCache(run: SiteRun, options: CacheSyncOptions): Promis
   const onDisk = new Set((await cache.list()).map((n) => n.toLowerCase()));
   const stale = Object.keys(run.file.cache.images).filter((u) => !onDisk.has(u));
   if (stale.length > 0) {
-    // a run killed between moving a file out and saying so: say it now (no event lost)
-    for (const key of stale) if (!want.has(key)) await emit(event('cache.expired', key, aboutCached(key), expirySalt(key)));
+    // a run killed between moving a file out and saying so: say it now (no event lost),
+    // also when a newer version of the image is wanted (the old one was replaced)
+    for (const key of stale) {
+      if (want.get(key)?.image['sl:checksum:sha512'] === run.file.cache.images[key]?.sha512) continue; // the same version, only gone: downloaded again below
+      await emit(event('cache.expired', key, aboutCached(key), expirySalt(key)));
+    }
     const images = { ...run.file.cache.images };
     for (const u of stale) delete images[u];
     setRecords(images);
