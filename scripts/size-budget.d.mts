@@ -46,18 +46,6 @@ export interface PackedApp {
 }
 
 export declare const ENTRIES: readonly BudgetEntry[];
-/** How much larger esbuild's gzip of the same vmilist code may be than vite's, in KB. */
-export declare const ESBUILD_CODE_SLACK_KB: number;
-/** What the verify path imports from pkijs and asn1js. */
-export declare const PKIJS_FLOOR: Readonly<Record<'pkijs' | 'asn1js', readonly string[]>>;
-/** The pkijs floor with both bundlers and the esbuild ceiling of the verify app it gives. */
-export interface Floor {
-  readonly esbuild: BundleSize;
-  readonly vite: BundleSize;
-  /** Verify budget + (esbuild floor − vite floor) + ESBUILD_CODE_SLACK_KB, in KB. */
-  readonly verifyEsbuildCeilingKB: number;
-}
-export declare function measureFloor(appDir: string): Promise<Floor>;
 export declare const BUNDLERS: readonly string[];
 export declare function installPackedApp(options?: { build?: boolean }): PackedApp;
 export declare function bundleForBrowser(contents: string, options?: { minify?: boolean }): Promise<{ text: string; metafile: Metafile }>;
@@ -65,4 +53,4 @@ export declare function bundleWithEsbuild(appDir: string, imports: readonly stri
 export declare function bundleWithVite(appDir: string, imports: readonly string[] | Readonly<Record<string, readonly string[]>>): Promise<{ text: string }>;
 export declare function contributors(metafile: Metafile): Contributor[];
 export declare function measureEntry(appDir: string, entry: BudgetEntry): Promise<BudgetResult>;
-export declare function measureBudgets(options?: { build?: boolean; entries?: readonly BudgetEntry[] }): Promise<{ results: BudgetResult[]; packedBytes: number; floor: Floor }>;
+export declare function measureBudgets(options?: { build?: boolean; entries?: readonly BudgetEntry[] }): Promise<{ results: BudgetResult[]; packedBytes: number }>;

@@ -39,25 +39,6 @@ export const ENTRIES = [
   { name: 'hashers', imports: ['createHasher', 'hashStream', 'verifyImage'], budgetKB: 10 },
 ];
 
-/**
- * What the verify path uses from pkijs and asn1js (src/smime, src/x509), as
- * an app importing just these would: the floor under the verify budget that
- * vmilist's own code cannot go below. pkijs is one module whose top level
- * runs `initCryptoEngine()` and defines ~120 classes with `static {}` blocks,
- * so a bundler keeps most of it whatever is imported; esbuild keeps more of
- * it than vite (rolldown) does.
- */
-export const PKIJS_FLOOR = {
-  pkijs: ['AlgorithmIdentifier', 'AuthorityKeyIdentifier', 'BasicConstraints', 'Certificate', 'CertificateRevocationList', 'ContentInfo', 'ExtKeyUsage', 'IssuerAndSerialNumber', 'IssuingDistributionPoint', 'PublicKeyInfo', 'RSASSAPSSParams', 'SignedData'],
-  asn1js: ['BaseBlock', 'BaseStringBlock', 'BitString', 'Constructed', 'Integer', 'ObjectIdentifier', 'OctetString', 'Primitive', 'Sequence', 'Set', 'fromBER'],
-};
-
-/**
- * How much larger the gzip of the same vmilist code may come out of esbuild
- * than out of vite (the two minifiers and the code around it differ; 0.3 KB
- * when this was set).
- */
-export const ESBUILD_CODE_SLACK_KB = 0.5;
 
 /** The bundlers every entry is measured with. */
 export const BUNDLERS = ['esbuild', 'vite'];
@@ -212,33 +193,13 @@ export async function measureEntry(appDir, entry) {
   };
 }
 
-/**
- * The pkijs floor ({@link PKIJS_FLOOR}) with both bundlers, in the installed
- * app (whose pkijs and asn1js are the package's), and the esbuild ceiling it
- * gives the verify app: the verify budget, plus what esbuild keeps of pkijs
- * beyond what vite keeps, plus {@link ESBUILD_CODE_SLACK_KB}. So esbuild may
- * exceed the budget only by pkijs's floor, never by vmilist's own code.
- */
-export async function measureFloor(appDir) {
-  const e = await bundleWithEsbuild(appDir, PKIJS_FLOOR);
-  const v = await bundleWithVite(appDir, PKIJS_FLOOR);
-  const esbuild = sizes(e.text);
-  const vite = sizes(v.text);
-  const verifyBudgetKB = ENTRIES[0].budgetKB;
-  return {
-    esbuild: { ...esbuild, gzipKB: esbuild.gzipBytes / KB },
-    vite: { ...vite, gzipKB: vite.gzipBytes / KB },
-    verifyEsbuildCeilingKB: verifyBudgetKB + (esbuild.gzipBytes - vite.gzipBytes) / KB + ESBUILD_CODE_SLACK_KB,
-  };
-}
-
-/** Packs, installs and measures every entry of {@link ENTRIES}, and the pkijs floor. */
+/** Packs, installs and measures every entry of {@link ENTRIES}. */
 export async function measureBudgets(options = {}) {
   const app = installPackedApp(options);
   try {
     const results = [];
     for (const entry of options.entries ?? ENTRIES) results.push(await measureEntry(app.appDir, entry));
-    return { results, packedBytes: app.packedBytes, floor: await measureFloor(app.appDir) };
+    return { results, packedBytes: app.packedBytes };
   } finally {
     app.dispose();
   }
@@ -256,7 +217,7 @@ async function main() {
     process.exitCode = 1;
     return;
   }
-  const { results, packedBytes, floor } = measured;
+  const { results, packedBytes } = measured;
   const kb = (b) => `${(b / KB).toFixed(1)} KB`;
   if (args.includes('--markdown')) {
     console.log('| app importing from the packed `vmilist` | imports | esbuild min / gzip -9 | vite min / gzip -9 | budget (gzip) |');
@@ -266,7 +227,6 @@ async function main() {
         `| ${r.name} | ${r.imports.map((i) => `\`${i}\``).join(', ')} | ${kb(r.esbuild.bytes)} / **${kb(r.esbuild.gzipBytes)}** | ${kb(r.vite.bytes)} / **${kb(r.vite.gzipBytes)}** | ${r.budgetKB} KB${r.ok ? '' : ' **over**'} |`,
       );
     }
-    console.log(`| pkijs floor (no vmilist code) | what the verify path imports from \`pkijs\` and \`asn1js\` | ${kb(floor.esbuild.bytes)} / **${kb(floor.esbuild.gzipBytes)}** | ${kb(floor.vite.bytes)} / **${kb(floor.vite.gzipBytes)}** | — |`);
   } else {
     const pad = (s, n) => String(s).padEnd(n);
     console.log(`packed tarball ${kb(packedBytes)}; apps bundled for the browser from the installed package, minified, gzip -9`);
@@ -278,13 +238,6 @@ async function main() {
         for (const c of r.contributors.slice(0, 10)) console.log(`    ${pad(kb(c.bytes), 10)} ${c.contributor}`);
       }
     }
-    console.log(`${pad('pkijs floor', 16)}${pad(both(floor.esbuild), 22)}${pad(both(floor.vite), 22)}(what verify imports from pkijs/asn1js, no vmilist code)`);
-    const verify = results.find((r) => r.name === 'verify');
-    const ceiling = floor.verifyEsbuildCeilingKB;
-    console.log(
-      `verify with esbuild: ceiling ${ceiling.toFixed(1)} KB = ${ENTRIES[0].budgetKB} KB + ${(floor.esbuild.gzipKB - floor.vite.gzipKB).toFixed(1)} KB of pkijs esbuild keeps beyond vite + ${ESBUILD_CODE_SLACK_KB} KB slack` +
-        (verify ? `: ${verify.esbuild.gzipKB.toFixed(1)} KB is ${verify.esbuild.gzipKB <= ceiling ? 'within it' : 'OVER it'}` : ''),
-    );
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

@@ -5,9 +5,10 @@
  * crypto engine is never involved.
  */
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
-import { bs } from './bytes.js';
+import { parserDetail } from '../x509/asn1.js';
+import { algorithmId, bitString, encodingOf, explicit, isContext, isUniversal, oid, sequence, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
+import { bs, bytesEqual } from './bytes.js';
 
 /** Digest names as reported in results. */
 export type DigestName = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -108,56 +109,106 @@ export interface SignatureScheme {
   readonly saltLength?: number;
 }
 
+/** A SubjectPublicKeyInfo: its encoding (what WebCrypto imports) and its algorithm. */
+export interface PublicKeyInfo {
+  readonly der: Uint8Array;
+  readonly algorithm: AlgorithmId;
+}
+
+/** Reads `SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }`. */
+export function publicKeyInfo(n: Asn | undefined, what: string): PublicKeyInfo {
+  const [alg, key] = sequence(n, what, 2, 2);
+  const algorithm = algorithmId(alg, `the key algorithm of ${what}`);
+  bitString(key, `the key of ${what}`);
+  return { der: encodingOf(n as Asn), algorithm };
+}
+
+const SHA1_OID = '1.3.14.3.2.26';
+const MGF1_OID = '1.2.840.113549.1.1.8';
+
+/**
+ * Reads RSASSA-PSS-params (RFC 4055): hash, MGF1 hash and salt length, with
+ * their SHA-1 / 20 defaults. The trailer field must be 1 (the only one defined).
+ */
+function pssParams(params: Asn | undefined, where: string): { hash: string; mgfHash: string; saltLength: number } {
+  let hash = SHA1_OID;
+  let mgfHash = SHA1_OID;
+  let saltLength = 20;
+  // RFC 4055 §3.1: next to a signature the parameters MUST be present (empty = all defaults)
+  if (params === undefined) throw new Error('RSA-PSS parameters are missing');
+  for (const field of sequence(params, `${where}: the RSA-PSS parameters`, 0, 4)) {
+    const tag = isContext(field, 0) ? 0 : isContext(field, 1) ? 1 : isContext(field, 2) ? 2 : isContext(field, 3) ? 3 : -1;
+    const value = explicit(field, tag, `${where}: an RSA-PSS parameter`);
+    if (tag === 0) hash = algorithmId(value, `${where}: the RSA-PSS hash`).oid;
+    else if (tag === 1) {
+      const mgf = algorithmId(value, `${where}: the RSA-PSS mask generation`);
+      if (mgf.oid !== MGF1_OID) throw new Error(`mask generation ${mgf.oid} is not MGF1`);
+      mgfHash = algorithmId(mgf.params, `${where}: the MGF1 hash`).oid;
+    } else if (tag === 2) saltLength = smallInteger(value, `${where}: the RSA-PSS salt length`);
+    else if (smallInteger(value, `${where}: the RSA-PSS trailer field`) !== 1) throw new Error('trailer field is not 1');
+  }
+  return { hash, mgfHash, saltLength };
+}
+
 /**
  * Resolves a signature AlgorithmIdentifier; `digest` is the hash to use when
  * the OID names only the key type (CMS `rsaEncryption`).
  */
-export function signatureScheme(alg: pkijs.AlgorithmIdentifier, digest: DigestName | undefined, where: string): SignatureScheme {
-  const entry = SIGNATURE_OIDS[alg.algorithmId];
-  if (!entry) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: unsupported signature algorithm ${alg.algorithmId}`);
+export function signatureScheme(alg: AlgorithmId, digest: DigestName | undefined, where: string): SignatureScheme {
+  const entry = SIGNATURE_OIDS[alg.oid];
+  if (!entry) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: unsupported signature algorithm ${alg.oid}`);
   const [kind, fixed] = entry;
   if (kind === 'rsa-pss') {
-    let params: pkijs.RSASSAPSSParams;
+    let params: ReturnType<typeof pssParams>;
     try {
-      params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
+      params = pssParams(alg.params, where);
     } catch (cause) {
-      throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: malformed RSA-PSS parameters`, { cause });
+      throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: malformed RSA-PSS parameters (${parserDetail(cause)})`, { cause });
     }
-    const hash = digestFromOid(params.hashAlgorithm.algorithmId);
-    const mgfHash = digestFromOid(new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams }).algorithmId);
-    if (!hash || hash !== mgfHash) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: unsupported RSA-PSS parameters`);
+    const hash = digestFromOid(params.hash);
+    if (!hash || hash !== digestFromOid(params.mgfHash)) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: unsupported RSA-PSS parameters`);
     return { kind, hash, saltLength: params.saltLength };
   }
   const hash = fixed ?? digest;
-  if (!hash) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: signature algorithm ${alg.algorithmId} needs a digest`);
+  if (!hash) throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: signature algorithm ${alg.oid} needs a digest`);
   return { kind, hash };
 }
 
 /** Imports a SubjectPublicKeyInfo for verifying with `scheme`. */
 export async function importPublicKey(
   crypto: Crypto,
-  spki: pkijs.PublicKeyInfo,
+  spki: PublicKeyInfo,
   scheme: SignatureScheme,
   where: string,
 ): Promise<{ key: CryptoKey; curveSize: number }> {
-  const der = new Uint8Array(spki.toSchema().toBER(false));
-  const keyOid = spki.algorithm.algorithmId;
+  const keyOid = spki.algorithm.oid;
   try {
     if (scheme.kind === 'ecdsa') {
       if (keyOid !== OID.ecPublicKey) throw new Error(`key type ${keyOid} cannot verify ECDSA`);
-      const curveOid = spki.algorithm.algorithmParams instanceof asn1js.ObjectIdentifier ? spki.algorithm.algorithmParams.getValue() : '';
+      const curveOid = namedCurveOf(spki);
       const curve = CURVES[curveOid];
       if (!curve) throw new Error(`unsupported elliptic curve ${curveOid}`);
-      const key = await crypto.subtle.importKey('spki', der, { name: 'ECDSA', namedCurve: curve.name }, false, ['verify']);
+      const key = await crypto.subtle.importKey('spki', bs(spki.der), { name: 'ECDSA', namedCurve: curve.name }, false, ['verify']);
       return { key, curveSize: curve.size };
     }
     if (keyOid !== OID.rsaEncryption && keyOid !== OID.rsaPss) throw new Error(`key type ${keyOid} cannot verify RSA`);
     const name = scheme.kind === 'rsa' ? 'RSASSA-PKCS1-v1_5' : 'RSA-PSS';
-    const key = await crypto.subtle.importKey('spki', der, { name, hash: webCryptoHash(scheme.hash) }, false, ['verify']);
+    const key = await crypto.subtle.importKey('spki', bs(spki.der), { name, hash: webCryptoHash(scheme.hash) }, false, ['verify']);
     return { key, curveSize: 0 };
   } catch (cause) {
     if (cause instanceof VmiListError) throw cause;
     throw new VmiListError('ERR_SIGNATURE_INVALID', `${where}: cannot use the public key (${(cause as Error).message})`, { cause });
+  }
+}
+
+/** The named-curve OID of an EC key (`''` when the parameters are not a named curve). */
+export function namedCurveOf(spki: PublicKeyInfo): string {
+  const p = spki.algorithm.params;
+  if (!isUniversal(p, TAG.oid)) return '';
+  try {
+    return oid(p, 'the curve');
+  } catch {
+    return '';
   }
 }
 
@@ -199,7 +250,7 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
 /** Verifies `signature` over `data` with the public key of `spki`. False for a wrong signature. */
 export async function verifyWith(
   crypto: Crypto,
-  spki: pkijs.PublicKeyInfo,
+  spki: PublicKeyInfo,
   scheme: SignatureScheme,
   signature: Uint8Array,
   data: Uint8Array,
@@ -219,9 +270,14 @@ export async function verifyWith(
 
 /** Something an issuer signs: a certificate or a CRL. */
 export interface IssuerSigned {
-  readonly signatureAlgorithm: pkijs.AlgorithmIdentifier;
-  readonly signatureValue: asn1js.BitString;
-  readonly tbsView: Uint8Array;
+  /** The signed part (tbsCertificate, tbsCertList) as received. */
+  readonly tbs: Uint8Array;
+  /** The algorithm named inside the signed part. */
+  readonly tbsSignatureAlgorithm: AlgorithmId;
+  /** The algorithm named outside it, next to the signature. */
+  readonly signatureAlgorithm: AlgorithmId;
+  /** The signature bytes. */
+  readonly signature: Uint8Array;
 }
 
 /**
@@ -232,14 +288,18 @@ export interface IssuerSigned {
 export async function checkIssuerSignature(
   crypto: Crypto,
   signed: IssuerSigned,
-  issuer: pkijs.PublicKeyInfo,
+  issuer: PublicKeyInfo,
   where: string,
   issuerName: string,
 ): Promise<true | string> {
   try {
+    // the two copies of the algorithm must agree, as OpenSSL requires: the outer one is not signed
+    if (!bytesEqual(signed.tbsSignatureAlgorithm.encoding, signed.signatureAlgorithm.encoding)) {
+      return `${where} names two different signature algorithms (${signed.tbsSignatureAlgorithm.oid} inside, ${signed.signatureAlgorithm.oid} outside)`;
+    }
     const scheme = signatureScheme(signed.signatureAlgorithm, undefined, where);
     if (scheme.hash === 'md5' || scheme.hash === 'sha224') return `${where} is signed with ${scheme.hash}, which is refused`;
-    const ok = await verifyWith(crypto, issuer, scheme, signed.signatureValue.valueBlock.valueHexView, signed.tbsView, where);
+    const ok = await verifyWith(crypto, issuer, scheme, signed.signature, signed.tbs, where);
     return ok ? true : `${where} is not signed by the key of ${issuerName}`;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);

@@ -3,13 +3,13 @@
  * (multi-valued RDNs kept), validity, serial and the extensions that matter
  * for grid signing.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
-import { parserDetail } from '../x509/asn1.js';
+import { parserDetail, readBer } from '../x509/asn1.js';
 import { formatListDate } from '../model/dates.js';
 import { decodeName, nameToOpenSsl, type Rdn } from '../x509/dn.js';
-import { bs, bytesEqual } from './bytes.js';
+import { algorithmId, bitsSet, bitString, boolean, encodingOf, explicit, extensions, isContext, isUniversal, octetContent, octets, oid, sequence, smallInteger, TAG, time, integerBytes, type Asn, type Extension } from '../x509/der.js';
+import { publicKeyInfo, type IssuerSigned, type PublicKeyInfo } from './algorithms.js';
+import { bytesEqual } from './bytes.js';
 import { toHex } from '../encoding/hex.js';
 import { looksLikePem, pemBlocks } from '../encoding/pem.js';
 import type { DerOrPem } from './types.js';
@@ -76,7 +76,10 @@ export const KU = { digitalSignature: 0, nonRepudiation: 1, keyEncipherment: 2, 
 /** A parsed certificate with what the verifier needs. */
 export interface Cert {
   readonly der: Uint8Array;
-  readonly pkijs: pkijs.Certificate;
+  /** The subject's public key. */
+  readonly publicKey: PublicKeyInfo;
+  /** What the issuer signed, for checking the certificate's signature. */
+  readonly signed: IssuerSigned;
   readonly subject: Rdn[];
   readonly issuer: Rdn[];
   readonly subjectDer: Uint8Array;
@@ -100,9 +103,9 @@ export interface Cert {
   readonly unknownCritical: readonly string[];
 }
 
-/** Serial number bytes → lower-case hex without leading zeros. */
-export function serialHex(n: asn1js.Integer): string {
-  const h = toHex(n.valueBlock.valueHexView).replace(/^(00)+(?=.)/, '');
+/** Serial number (INTEGER content octets) → lower-case hex without leading zeros. */
+export function serialHex(bytes: Uint8Array): string {
+  const h = toHex(bytes).replace(/^(00)+(?=.)/, '');
   return h === '' ? '0' : h;
 }
 
@@ -132,85 +135,119 @@ export function parseCertificate(der: Uint8Array, what = 'certificate', errCode:
 /** The code a certificate that does not parse is refused with: the caller's input, or a broken message. */
 export type CertErrorCode = 'ERR_INPUT' | 'ERR_MIME_MALFORMED';
 
+/**
+ * Reads `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+ * signatureValue }` (RFC 5280 §4.1) with the fields the verifier uses.
+ */
 function readCertificate(der: Uint8Array, what: string, errCode: CertErrorCode): Cert {
-  let cert: pkijs.Certificate;
-  try {
-    cert = pkijs.Certificate.fromBER(bs(der));
-  } catch (cause) {
-    throw new VmiListError(errCode, `${what} is not an X.509 certificate: ${parserDetail(cause)}`, { cause });
+  const root = readBer(der, `${what} (an X.509 certificate)`, errCode);
+  const [tbsNode, sigAlgNode, sigNode] = sequence(root, what, 3, 3);
+  const tbs = sequence(tbsNode, `the tbsCertificate of ${what}`, 6, 10);
+  // version [0] EXPLICIT INTEGER DEFAULT v1
+  let i = 0;
+  if (isContext(tbs[0], 0)) {
+    const version = smallInteger(explicit(tbs[0], 0, `the version of ${what}`), `the version of ${what}`);
+    if (version > 2) throw new VmiListError(errCode, `${what} has version ${version + 1}; only X.509 v1–v3 exist`);
+    i = 1;
   }
-  const subjectDer = new Uint8Array(cert.subject.valueBeforeDecode);
-  const issuerDer = new Uint8Array(cert.issuer.valueBeforeDecode);
+  const serial = integerBytes(tbs[i], `the serial number of ${what}`);
+  const tbsSignatureAlgorithm = algorithmId(tbs[i + 1], `the signature algorithm inside ${what}`);
+  const issuerNode = tbs[i + 2];
+  const [notBeforeNode, notAfterNode] = sequence(tbs[i + 3], `the validity of ${what}`, 2, 2);
+  const subjectNode = tbs[i + 4];
+  const publicKey = publicKeyInfo(tbs[i + 5], `the public key of ${what}`);
+  if (!isUniversal(issuerNode, TAG.sequence) || !isUniversal(subjectNode, TAG.sequence)) throw new VmiListError(errCode, `${what}: its issuer or subject is not a name`);
+  // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: in that order, each once
+  let exts: Extension[] = [];
+  let last = 0;
+  for (const field of tbs.slice(i + 6)) {
+    const tag = isContext(field, 1) ? 1 : isContext(field, 2) ? 2 : isContext(field, 3) ? 3 : 0;
+    if (tag <= last) throw new VmiListError(errCode, `${what}: unexpected field after the public key`);
+    last = tag;
+    if (tag === 3) exts = extensions(explicit(field, 3, `the extensions of ${what}`), `the extensions of ${what}`);
+  }
+  const signatureAlgorithm = algorithmId(sigAlgNode, `the signature algorithm of ${what}`);
+  const signature = bitString(sigNode, `the signature of ${what}`).bytes;
+
+  const subjectDer = encodingOf(subjectNode);
+  const issuerDer = encodingOf(issuerNode);
   const subject = decodeName(subjectDer);
   const issuer = decodeName(issuerDer);
-  let basicConstraints: Cert['basicConstraints'];
-  let keyUsage: Set<number> | undefined;
-  let extKeyUsage: string[] | undefined;
-  let subjectKeyId: Uint8Array | undefined;
-  let authorityKeyId: Uint8Array | undefined;
-  const unknownCritical: string[] = [];
-  for (const ext of cert.extensions ?? []) {
-    if (ext.critical && !KNOWN_CRITICAL.has(ext.extnID)) unknownCritical.push(ext.extnID);
-    const v: unknown = ext.parsedValue;
-    // an extension pkijs could not decode makes the certificate unusable: a
-    // damaged keyUsage must never read as "no keyUsage" (fail closed)
-    const damaged = (): VmiListError => new VmiListError(errCode, `${what}: extension ${ext.extnID} of ${nameToOpenSsl(subject)} is malformed`);
-    switch (ext.extnID) {
-      case EXT.basicConstraints: {
-        if (!(v instanceof pkijs.BasicConstraints)) throw damaged();
-        const pl = v.pathLenConstraint;
-        const pathLen = typeof pl === 'number' ? pl : pl instanceof asn1js.Integer ? pl.valueBlock.valueDec : undefined;
-        basicConstraints = pathLen === undefined ? { ca: v.cA === true } : { ca: v.cA === true, pathLen };
-        break;
-      }
-      case EXT.keyUsage:
-        if (!(v instanceof asn1js.BitString)) throw damaged();
-        keyUsage = bitSet(v);
-        break;
-      case EXT.extKeyUsage:
-        if (!(v instanceof pkijs.ExtKeyUsage) || !Array.isArray(v.keyPurposes)) throw damaged();
-        extKeyUsage = [...v.keyPurposes];
-        break;
-      case EXT.subjectKeyIdentifier:
-        if (!(v instanceof asn1js.OctetString)) throw damaged();
-        subjectKeyId = v.valueBlock.valueHexView;
-        break;
-      case EXT.authorityKeyIdentifier: {
-        if (!(v instanceof pkijs.AuthorityKeyIdentifier)) throw damaged();
-        if (v.keyIdentifier) authorityKeyId = v.keyIdentifier.valueBlock.valueHexView;
-        break;
-      }
-      default:
-    }
-  }
-  const out: Cert = {
+  const dn = nameToOpenSsl(subject);
+  const found = readExtensions(exts, (oidOf, cause) => new VmiListError(errCode, `${what}: extension ${oidOf} of ${dn} is malformed`, { cause }));
+  return {
     der,
-    pkijs: cert,
+    publicKey,
+    signed: { tbs: encodingOf(tbsNode as Asn), tbsSignatureAlgorithm, signatureAlgorithm, signature },
     subject,
     issuer,
     subjectDer,
     issuerDer,
-    dn: nameToOpenSsl(subject),
+    dn,
     issuerDn: nameToOpenSsl(issuer),
-    serial: serialHex(cert.serialNumber),
-    notBefore: cert.notBefore.value.getTime(),
-    notAfter: cert.notAfter.value.getTime(),
-    unknownCritical,
-    ...(basicConstraints ? { basicConstraints } : {}),
-    ...(keyUsage ? { keyUsage } : {}),
-    ...(extKeyUsage ? { extKeyUsage } : {}),
-    ...(subjectKeyId ? { subjectKeyId } : {}),
-    ...(authorityKeyId ? { authorityKeyId } : {}),
+    serial: serialHex(serial),
+    notBefore: time(notBeforeNode, `notBefore of ${what}`),
+    notAfter: time(notAfterNode, `notAfter of ${what}`),
+    ...found,
   };
+}
+
+type ExtensionFields = Pick<Cert, 'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'subjectKeyId' | 'authorityKeyId' | 'unknownCritical'>;
+
+/**
+ * The extensions the verifier processes. One that does not decode makes the
+ * certificate unusable: a damaged keyUsage must never read as "no keyUsage"
+ * (fail closed). Critical extensions not processed are listed.
+ */
+function readExtensions(exts: readonly Extension[], damaged: (oid: string, cause: unknown) => VmiListError): ExtensionFields {
+  const out: { -readonly [K in keyof ExtensionFields]: ExtensionFields[K] } = { unknownCritical: [] };
+  const unknownCritical: string[] = [];
+  for (const ext of exts) {
+    if (ext.critical && !KNOWN_CRITICAL.has(ext.oid)) unknownCritical.push(ext.oid);
+    if (!PROCESSED.has(ext.oid)) continue;
+    try {
+      const v = readBer(ext.value, `extension ${ext.oid}`, 'ERR_INPUT');
+      if (encodingOf(v).length !== ext.value.length) throw new Error('bytes after the value');
+      switch (ext.oid) {
+        case EXT.basicConstraints: {
+          // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+          const f = sequence(v, 'basicConstraints', 0, 2);
+          let at = 0;
+          const ca = isUniversal(f[0], TAG.boolean) ? boolean(f[at++], 'cA') : false;
+          if (at < f.length) out.basicConstraints = { ca, pathLen: smallInteger(f[at++], 'pathLenConstraint') };
+          else out.basicConstraints = { ca };
+          if (at !== f.length) throw new Error('unexpected field');
+          break;
+        }
+        case EXT.keyUsage:
+          out.keyUsage = bitsSet(bitString(v, 'keyUsage'));
+          break;
+        case EXT.extKeyUsage:
+          // ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+          out.extKeyUsage = sequence(v, 'extKeyUsage', 1).map((p) => oid(p, 'a key purpose'));
+          break;
+        case EXT.subjectKeyIdentifier:
+          out.subjectKeyId = octets(v, 'subjectKeyIdentifier');
+          break;
+        case EXT.authorityKeyIdentifier: {
+          // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, [1], [2] }
+          const f = sequence(v, 'authorityKeyIdentifier', 0, 3);
+          if (f.some((x) => !isContext(x, 0) && !isContext(x, 1) && !isContext(x, 2))) throw new Error('unexpected field');
+          const keyId = f.find((x) => isContext(x, 0));
+          if (keyId) out.authorityKeyId = octetContent(keyId, 'keyIdentifier');
+          break;
+        }
+        default:
+      }
+    } catch (cause) {
+      throw damaged(ext.oid, cause);
+    }
+  }
+  out.unknownCritical = unknownCritical;
   return out;
 }
 
-function bitSet(bits: asn1js.BitString): Set<number> {
-  const set = new Set<number>();
-  const bytes = bits.valueBlock.valueHexView;
-  for (let i = 0; i < bytes.length * 8; i++) if (((bytes[i >> 3] as number) >> (7 - (i & 7))) & 1) set.add(i);
-  return set;
-}
+const PROCESSED = new Set<string>([EXT.basicConstraints, EXT.keyUsage, EXT.extKeyUsage, EXT.subjectKeyIdentifier, EXT.authorityKeyIdentifier]);
 
 /** Parses every certificate of a list of DER/PEM items. */
 export function parseCertificates(items: readonly DerOrPem[] | undefined, what: string): Cert[] {

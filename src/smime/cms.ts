@@ -5,23 +5,45 @@
  * signature over the DER of the signed attributes verifies with the signer
  * certificate's key. The math is done with WebCrypto here, not by pkijs.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { decodeName, dnEquals } from '../x509/dn.js';
 import { parserDetail, readBer } from '../x509/asn1.js';
+import { algorithmId, childrenOf, encodingOf, explicit, integerBytes, isContext, isUniversal, octetContent, octets, oid, sequence, set, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
 import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, type DigestName } from './algorithms.js';
 import { bytesEqual } from './bytes.js';
 import { ContentDigests } from './content-digests.js';
 import { parseCertificate, serialHex, type Cert } from './certs.js';
 
+/** Who a SignerInfo says signed: issuer and serial number, or a subject key identifier. */
+export type SignerId =
+  | { readonly issuerDer: Uint8Array; readonly serial: string }
+  | { readonly subjectKeyId: Uint8Array };
+
+/** One signed attribute: its type and values. */
+export interface SignedAttribute {
+  readonly type: string;
+  readonly values: readonly Asn[];
+}
+
+/** A SignerInfo (RFC 5652 §5.3) as the verifier uses it. */
+export interface SignerInfo {
+  readonly sid: SignerId;
+  readonly digestAlgorithm: AlgorithmId;
+  /** The signed attributes and the bytes the signature covers (their DER SET), when present. */
+  readonly signedAttrs?: { readonly attributes: readonly SignedAttribute[]; readonly signedBytes: Uint8Array };
+  readonly signatureAlgorithm: AlgorithmId;
+  readonly signature: Uint8Array;
+}
+
 /** A parsed SignedData with the raw certificates it carries. */
 export interface ParsedCms {
-  readonly signedData: pkijs.SignedData;
+  /** The type of the signed content (id-data for a list). */
+  readonly eContentType: string;
   /** Encapsulated content (opaque messages), or undefined when detached. */
   readonly eContent?: Uint8Array;
   /** Certificates embedded in the message, parsed from their original bytes. */
   readonly certificates: readonly Cert[];
+  readonly signerInfos: readonly SignerInfo[];
 }
 
 /** Bounds on what a message may carry: real lists have one signer and one to three certificates. */
@@ -47,61 +69,95 @@ function malformed(message: string, cause?: unknown): VmiListError {
  */
 export function parseCms(der: Uint8Array): ParsedCms {
   const root = readBer(der, 'the CMS signature', 'ERR_MIME_MALFORMED');
-  let signedData: pkijs.SignedData;
-  let sdSchema: asn1js.AsnType;
-  let ci: pkijs.ContentInfo;
+  // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
+  let contentType: string;
+  let sd: Asn[];
   try {
-    ci = new pkijs.ContentInfo({ schema: root });
+    const ci = sequence(root, 'the CMS ContentInfo', 2, 2);
+    contentType = oid(ci[0], 'the CMS content type');
+    if (contentType !== OID.signedData) throw malformed(`the CMS content type is ${contentType}, not signedData: this is not a signed message`);
+    sd = sequence(explicit(ci[1] as Asn, 0, 'the CMS content'), 'the SignedData', 4, 6);
   } catch (cause) {
-    throw malformed(`the CMS signature is not a CMS ContentInfo: ${parserDetail(cause)}`, cause);
+    if (cause instanceof VmiListError) throw cause;
+    throw malformed(`the CMS signature is not a CMS ContentInfo holding SignedData: ${parserDetail(cause)}`, cause);
   }
-  if (ci.contentType !== OID.signedData) throw malformed(`the CMS content type is ${ci.contentType}, not signedData: this is not a signed message`);
+  const [, digestAlgorithmsNode, eciNode] = sd;
+  let eContentType: string;
+  let eContent: Uint8Array | undefined;
+  const certificates: Cert[] = [];
+  let signerInfos: SignerInfo[];
   try {
-    sdSchema = ci.content as asn1js.AsnType;
-    signedData = new pkijs.SignedData({ schema: sdSchema });
+    // SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo,
+    //   certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos SET }
+    smallInteger(sd[0], 'the SignedData version');
+    set(digestAlgorithmsNode, 'the SignedData digest algorithms').forEach((a) => algorithmId(a, 'a SignedData digest algorithm'));
+    // EncapsulatedContentInfo ::= SEQUENCE { eContentType OID, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
+    const eci = sequence(eciNode, 'the encapsulated content info', 1, 2);
+    eContentType = oid(eci[0], 'the signed content type');
+    if (eci[1]) eContent = octets(explicit(eci[1], 0, 'the signed content'), 'the signed content');
+    let at = 3;
+    if (isContext(sd[at], 0)) readCertificates(sd[at++] as Asn, certificates);
+    if (isContext(sd[at], 1)) at++; // CRLs in a message are not trust material: the CA directory's are used
+    if (at !== sd.length - 1) throw new Error('the SignedData has unexpected fields');
+    const infos = set(sd[at], 'the SignerInfos');
+    if (infos.length > MAX_SIGNER_INFOS) throw invalid(`the message has ${infos.length} SignerInfos; more than ${MAX_SIGNER_INFOS} is refused`);
+    signerInfos = infos.map((si, i) => readSignerInfo(si, `SignerInfo ${i + 1}`));
   } catch (cause) {
+    if (cause instanceof VmiListError) throw cause;
     throw malformed(`the CMS signature is not a SignedData structure: ${parserDetail(cause)}`, cause);
   }
-  const certificates: Cert[] = [];
-  const fields = sdSchema instanceof asn1js.Sequence ? sdSchema.valueBlock.value : [];
-  const certSet = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
-  if (certSet instanceof asn1js.Constructed) {
-    if (!Array.isArray(certSet.valueBlock.value)) throw malformed('the certificates field of the CMS signature is not a SET of certificates');
-    if (certSet.valueBlock.value.length > MAX_EMBEDDED_CERTIFICATES) {
-      throw invalid(`the message carries ${certSet.valueBlock.value.length} certificates; more than ${MAX_EMBEDDED_CERTIFICATES} is refused (a list needs its signer and perhaps a chain)`);
-    }
-    certSet.valueBlock.value.forEach((c, i) => {
-      // only X.509 certificates (SEQUENCE); attribute certificates are tagged
-      if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) {
-        certificates.push(parseCertificate(new Uint8Array(c.valueBeforeDecodeView), `certificate ${i + 1} in the message`, 'ERR_MIME_MALFORMED'));
-      }
-    });
-  }
-  const eci = signedData.encapContentInfo;
-  if (eci.eContentType !== OID.data) throw invalid(`the signed content type is ${eci.eContentType}, not id-data`);
-  const ec = eci.eContent;
-  let eContent: Uint8Array | undefined;
-  if (ec) eContent = encapsulatedBytes(ec);
-  return { signedData, certificates, ...(eContent ? { eContent } : {}) };
+  if (eContentType !== OID.data) throw invalid(`the signed content type is ${eContentType}, not id-data`);
+  return { eContentType, certificates, signerInfos, ...(eContent ? { eContent } : {}) };
 }
 
-/** The bytes of eContent: one OCTET STRING, or (BER, constructed) the concatenation of its parts. */
-function encapsulatedBytes(ec: asn1js.OctetString): Uint8Array {
-  if (!ec.idBlock.isConstructed) return ec.valueBlock.valueHexView;
-  const chunks: Uint8Array[] = [];
-  for (const part of ec.valueBlock.value) {
-    if (!(part instanceof asn1js.OctetString)) throw malformed('the signed content inside the CMS is split into parts that are not OCTET STRINGs');
-    chunks.push(part.valueBlock.valueHexView);
+/** Reads `certificates [0] IMPLICIT CertificateSet`: X.509 certificates (SEQUENCE); other choices (tagged) are skipped. */
+function readCertificates(node: Asn, out: Cert[]): void {
+  const items = childrenOf(node, 'the certificates field of the CMS signature');
+  if (items.length > MAX_EMBEDDED_CERTIFICATES) {
+    throw invalid(`the message carries ${items.length} certificates; more than ${MAX_EMBEDDED_CERTIFICATES} is refused (a list needs its signer and perhaps a chain)`);
   }
-  let len = 0;
-  for (const c of chunks) len += c.length;
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
+  items.forEach((c, i) => {
+    if (isUniversal(c, TAG.sequence)) out.push(parseCertificate(encodingOf(c), `certificate ${i + 1} in the message`, 'ERR_MIME_MALFORMED'));
+  });
+}
+
+/**
+ * Reads `SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm,
+ * signedAttrs [0] IMPLICIT OPTIONAL, signatureAlgorithm, signature OCTET STRING,
+ * unsignedAttrs [1] IMPLICIT OPTIONAL }`.
+ */
+function readSignerInfo(node: Asn, what: string): SignerInfo {
+  const f = sequence(node, what, 5, 7);
+  smallInteger(f[0], `the version of ${what}`);
+  const sidNode = f[1] as Asn;
+  let sid: SignerId;
+  if (isContext(sidNode, 0)) sid = { subjectKeyId: octetContent(sidNode, `the subjectKeyIdentifier of ${what}`) };
+  else {
+    // IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER }
+    const [issuer, serial] = sequence(sidNode, `the issuerAndSerialNumber of ${what}`, 2, 2);
+    if (!isUniversal(issuer, TAG.sequence)) throw new Error(`the issuer of ${what} is not a name`);
+    sid = { issuerDer: encodingOf(issuer), serial: serialHex(integerBytes(serial, `the serial number of ${what}`)) };
   }
-  return out;
+  const digestAlgorithm = algorithmId(f[2], `the digest algorithm of ${what}`);
+  let at = 3;
+  let signedAttrs: SignerInfo['signedAttrs'];
+  if (isContext(f[at], 0)) {
+    const attrsNode = f[at++] as Asn;
+    const attributes = childrenOf(attrsNode, `the signed attributes of ${what}`).map((a, i) => {
+      // Attribute ::= SEQUENCE { attrType OID, attrValues SET OF AttributeValue }
+      const [type, values] = sequence(a, `signed attribute ${i + 1} of ${what}`, 2, 2);
+      return { type: oid(type, `the type of signed attribute ${i + 1}`), values: set(values, `the values of signed attribute ${i + 1}`) };
+    });
+    // signed over the DER of SET OF Attribute, not the [0] IMPLICIT tag
+    const signedBytes = encodingOf(attrsNode).slice();
+    signedBytes[0] = 0x31;
+    signedAttrs = { attributes, signedBytes };
+  }
+  const signatureAlgorithm = algorithmId(f[at++], `the signature algorithm of ${what}`);
+  const signature = octets(f[at++], `the signature of ${what}`);
+  if (isContext(f[at], 1)) at++;
+  if (at !== f.length) throw new Error(`${what} has unexpected fields`);
+  return { sid, digestAlgorithm, ...(signedAttrs ? { signedAttrs } : {}), signatureAlgorithm, signature };
 }
 
 /** Options for {@link verifyCmsSignatures}. */
@@ -125,21 +181,10 @@ export interface CmsResult {
 }
 
 /** Finds the certificate a SignerInfo names (issuerAndSerialNumber or subjectKeyIdentifier). */
-export function findSignerCertificates(si: pkijs.SignerInfo, pool: readonly Cert[]): Cert[] {
-  const sid: unknown = si.sid;
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    const issuerDer = new Uint8Array(sid.issuer.valueBeforeDecode);
-    const serial = serialHex(sid.serialNumber);
-    return pool.filter(
-      (c) => c.serial === serial && (bytesEqual(c.issuerDer, issuerDer) || sameIssuer(c, issuerDer)),
-    );
-  }
-  if (sid instanceof asn1js.BaseBlock) {
-    const ski = (sid as asn1js.Primitive).valueBlock.valueHexView;
-    if (!ski) return [];
-    return pool.filter((c) => c.subjectKeyId !== undefined && bytesEqual(c.subjectKeyId, ski));
-  }
-  return [];
+export function findSignerCertificates(si: SignerInfo, pool: readonly Cert[]): Cert[] {
+  const sid = si.sid;
+  if ('subjectKeyId' in sid) return pool.filter((c) => c.subjectKeyId !== undefined && bytesEqual(c.subjectKeyId, sid.subjectKeyId));
+  return pool.filter((c) => c.serial === sid.serial && (bytesEqual(c.issuerDer, sid.issuerDer) || sameIssuer(c, sid.issuerDer)));
 }
 
 // the sid's issuer bytes come from the message: a name that does not decode matches nothing
@@ -164,7 +209,7 @@ export async function verifyCmsSignatures(
   options: CmsVerifyOptions,
 ): Promise<CmsResult> {
   const { crypto } = options;
-  const infos = cms.signedData.signerInfos;
+  const infos = cms.signerInfos;
   if (infos.length === 0) throw invalid('the message has no SignerInfo (nobody signed it)');
   if (infos.length > MAX_SIGNER_INFOS) throw invalid(`the message has ${infos.length} SignerInfos; more than ${MAX_SIGNER_INFOS} is refused`);
   const hashed = options.digests ?? new ContentDigests(content, crypto);
@@ -175,17 +220,17 @@ export async function verifyCmsSignatures(
   const digests: DigestName[] = [];
   let usedForm: 'as-received' | 'crlf' = 'as-received';
   for (let idx = 0; idx < infos.length; idx++) {
-    const si = infos[idx] as pkijs.SignerInfo;
+    const si = infos[idx] as SignerInfo;
     const where = infos.length > 1 ? `SignerInfo ${idx + 1}` : 'signature';
-    const digestOid = si.digestAlgorithm.algorithmId;
+    const digestOid = si.digestAlgorithm.oid;
     // digests that cannot even be computed (unknown, MD5, SHA-224) are refused here; the SHA-1
     // policy waits until the match is checked, so a list changed after signing reports the change
     const digest = checkListDigest(digestFromOid(digestOid), digestOid, true, where);
     const scheme = signatureScheme(si.signatureAlgorithm, digest, where);
-    checkListDigest(scheme.hash, si.signatureAlgorithm.algorithmId, true, where);
+    checkListDigest(scheme.hash, si.signatureAlgorithm.oid, true, where);
     const candidates = findSignerCertificates(si, pool);
     if (candidates.length === 0) throw invalid(`${where}: the signer certificate is not in the message (nor among the given certificates)`);
-    const signature = si.signature.valueBlock.valueHexView;
+    const signature = si.signature;
 
     let form: 'as-received' | 'crlf' | undefined;
     let signedBytes: Uint8Array | undefined;
@@ -194,33 +239,31 @@ export async function verifyCmsSignatures(
       const md = attrs.filter((a) => a.type === OID.messageDigest);
       const ctAttr = attrs.filter((a) => a.type === OID.contentType);
       // RFC 5652 §5.3: without exactly one of each, this is not a SignerInfo at all
-      if (md.length !== 1 || md[0]?.values.length !== 1 || !(md[0].values[0] instanceof asn1js.OctetString)) {
+      if (md.length !== 1 || md[0]?.values.length !== 1 || !isUniversal(md[0].values[0], TAG.octetString) || md[0].values[0].idBlock.isConstructed) {
         throw malformed(`${where}: signed attributes need exactly one messageDigest (an OCTET STRING)`);
       }
       if (ctAttr.length !== 1 || ctAttr[0]?.values.length !== 1) throw malformed(`${where}: signed attributes need exactly one contentType`);
       const ctValue = ctAttr[0].values[0];
-      if (!(ctValue instanceof asn1js.ObjectIdentifier) || ctValue.getValue() !== cms.signedData.encapContentInfo.eContentType) {
+      if (!isUniversal(ctValue, TAG.oid) || oidOrEmpty(ctValue) !== cms.eContentType) {
         throw invalid(`${where}: the contentType attribute does not match the signed content type`);
       }
-      const expected = (md[0].values[0] as asn1js.OctetString).valueBlock.valueHexView;
+      const expected = octets(md[0].values[0], 'the messageDigest');
       if (bytesEqual(await digestOf('as-received', digest), expected)) form = 'as-received';
       else if (crlfOf() !== content && bytesEqual(await digestOf('crlf', digest), expected)) form = 'crlf';
       if (!form) throw invalid(`${where}: the content does not match the signed message digest (${digest}); the list was changed after signing`);
-      const encoded = new Uint8Array(si.signedAttrs.encodedValue.slice(0));
-      encoded[0] = 0x31; // signed over the DER of SET OF Attribute, not the [0] IMPLICIT tag
-      signedBytes = encoded;
+      signedBytes = si.signedAttrs.signedBytes;
     }
 
     let signer: Cert | undefined;
     for (const cert of candidates) {
       if (signedBytes) {
-        if (await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, scheme, signature, signedBytes, where)) signer = cert;
+        if (await verifyWith(crypto, cert.publicKey, scheme, signature, signedBytes, where)) signer = cert;
       } else {
         // no signed attributes: the signature is over the content itself
-        if (await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, scheme, signature, content, where)) {
+        if (await verifyWith(crypto, cert.publicKey, scheme, signature, content, where)) {
           signer = cert;
           form = 'as-received';
-        } else if (crlfOf() !== content && (await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, scheme, signature, crlfOf(), where))) {
+        } else if (crlfOf() !== content && (await verifyWith(crypto, cert.publicKey, scheme, signature, crlfOf(), where))) {
           signer = cert;
           form = 'crlf';
         }
@@ -231,10 +274,19 @@ export async function verifyCmsSignatures(
       throw invalid(`${where}: the signature does not verify with the key of ${candidates[0]?.dn ?? 'the signer certificate'}`);
     }
     checkListDigest(digest, digestOid, options.allowSha1 === true, where);
-    checkListDigest(scheme.hash, si.signatureAlgorithm.algorithmId, options.allowSha1 === true, where);
+    checkListDigest(scheme.hash, si.signatureAlgorithm.oid, options.allowSha1 === true, where);
     if (form === 'crlf') usedForm = 'crlf';
     signers.push(signer);
     digests.push(digest);
   }
   return { signers, digestAlgorithm: digests[0] as DigestName, digests, form: usedForm };
+}
+
+// a contentType value that does not decode matches nothing
+function oidOrEmpty(n: Asn): string {
+  try {
+    return oid(n, 'the contentType attribute');
+  } catch {
+    return '';
+  }
 }

@@ -5,19 +5,20 @@
  * revoked are told apart. pkijs's own check passes when no CRL is given (fail
  * open), so it is not used: this module decides.
  */
-import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
-import { parserDetail } from '../x509/asn1.js';
+import { parserDetail, readBer } from '../x509/asn1.js';
 import { formatListDate } from '../model/dates.js';
 import { decodeName, dnEquals, nameToOpenSsl, type Rdn } from '../x509/dn.js';
-import { checkIssuerSignature } from './algorithms.js';
-import { bs, bytesEqual } from './bytes.js';
+import { algorithmId, bitString, booleanContent, encodingOf, explicit, extensions, integerBytes, isContext, isUniversal, sequence, smallInteger, TAG, time, type Asn, type Extension } from '../x509/der.js';
+import { checkIssuerSignature, type IssuerSigned } from './algorithms.js';
+import { bytesEqual } from './bytes.js';
 import { derItems, EXT, KU, serialHex, type Cert } from './certs.js';
 import type { CrlPolicy, DerOrPem } from './types.js';
 
 /** A parsed CRL. */
 export interface Crl {
-  readonly pkijs: pkijs.CertificateRevocationList;
+  /** What the issuer signed, for checking the CRL's signature. */
+  readonly signed: IssuerSigned;
   readonly issuer: Rdn[];
   readonly issuerDer: Uint8Array;
   readonly issuerDn: string;
@@ -46,56 +47,141 @@ export function parseCrls(items: readonly DerOrPem[] | undefined): Crl[] {
   return out;
 }
 
+/** How many ASN.1 elements a CRL may have: ~8 per revoked certificate, so about 200,000 entries. */
+export const MAX_CRL_ELEMENTS = 2_000_000;
+
 /** Parses one DER CRL. @throws VmiListError `ERR_INPUT` */
 export function parseCrl(der: Uint8Array, source: string): Crl {
-  let crl: pkijs.CertificateRevocationList;
   try {
-    crl = pkijs.CertificateRevocationList.fromBER(bs(der));
+    return readCrl(der, source);
   } catch (cause) {
+    if (cause instanceof VmiListError) throw cause;
     throw new VmiListError('ERR_INPUT', `${source} is not an X.509 CRL: ${parserDetail(cause)}`, { cause });
   }
-  const issuerDer = new Uint8Array(crl.issuer.valueBeforeDecode);
+}
+
+/**
+ * Reads `CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm,
+ * signatureValue }` (RFC 5280 §5.1).
+ */
+function readCrl(der: Uint8Array, source: string): Crl {
+  const root = readBer(der, `${source} (an X.509 CRL)`, 'ERR_INPUT', MAX_CRL_ELEMENTS);
+  const [tbsNode, sigAlgNode, sigNode] = sequence(root, source, 3, 3);
+  const tbs = sequence(tbsNode, `the tbsCertList of ${source}`, 4, 7);
+  // version INTEGER OPTIONAL (v2 when extensions are present)
+  let i = 0;
+  if (isUniversal(tbs[0], TAG.integer)) {
+    if (smallInteger(tbs[0], `the version of ${source}`) > 1) throw new VmiListError('ERR_INPUT', `${source} has a version other than v1/v2`);
+    i = 1;
+  }
+  const tbsSignatureAlgorithm = algorithmId(tbs[i], `the signature algorithm inside ${source}`);
+  const issuerNode = tbs[i + 1] as Asn;
+  if (!isUniversal(issuerNode, TAG.sequence)) throw new VmiListError('ERR_INPUT', `${source}: its issuer is not a name`);
+  const thisUpdate = time(tbs[i + 2], `thisUpdate of ${source}`);
+  let at = i + 3;
+  let nextUpdate: number | undefined;
+  if (isUniversal(tbs[at], TAG.utcTime) || isUniversal(tbs[at], TAG.generalizedTime)) nextUpdate = time(tbs[at++], `nextUpdate of ${source}`);
+  let entries: Asn[] = [];
+  if (isUniversal(tbs[at], TAG.sequence)) entries = sequence(tbs[at++], `the revoked certificates of ${source}`);
+  let crlExtensions: Extension[] = [];
+  if (isContext(tbs[at], 0)) crlExtensions = extensions(explicit(tbs[at++] as Asn, 0, `the extensions of ${source}`), `the extensions of ${source}`);
+  if (at !== tbs.length) throw new VmiListError('ERR_INPUT', `${source}: unexpected field in its tbsCertList`);
+  const signed: IssuerSigned = {
+    tbs: encodingOf(tbsNode as Asn),
+    tbsSignatureAlgorithm,
+    signatureAlgorithm: algorithmId(sigAlgNode, `the signature algorithm of ${source}`),
+    signature: bitString(sigNode, `the signature of ${source}`).bytes,
+  };
+
+  const issuerDer = encodingOf(issuerNode);
   const issuer = decodeName(issuerDer);
   let unusable: string | undefined;
   let scope: Crl['scope'];
-  for (const ext of crl.crlExtensions?.extensions ?? []) {
-    if (ext.extnID === EXT.deltaCRLIndicator) unusable = 'it is a delta CRL';
-    else if (ext.extnID === EXT.issuingDistributionPoint) {
+  for (const ext of crlExtensions) {
+    if (ext.oid === EXT.deltaCRLIndicator) unusable = 'it is a delta CRL';
+    else if (ext.oid === EXT.issuingDistributionPoint) {
       // a CRL that covers only some reasons, is indirect or for attribute
       // certificates is not a full CRL of its CA: never count it as one
-      const idp: unknown = ext.parsedValue;
-      if (!(idp instanceof pkijs.IssuingDistributionPoint)) unusable = 'its issuingDistributionPoint is malformed';
-      else if (idp.onlySomeReasons !== undefined || idp.indirectCRL || idp.onlyContainsAttributeCerts) unusable = 'it is a partial CRL (issuingDistributionPoint: some reasons, indirect or attribute certificates only)';
+      const idp = readIdp(ext.value);
+      if (idp === undefined) unusable = 'its issuingDistributionPoint is malformed';
+      else if (idp.onlySomeReasons || idp.indirectCRL || idp.onlyContainsAttributeCerts) unusable = 'it is a partial CRL (issuingDistributionPoint: some reasons, indirect or attribute certificates only)';
       else if (idp.onlyContainsUserCerts) scope = 'users';
       else if (idp.onlyContainsCACerts) scope = 'cas';
-    } else if (ext.critical && !KNOWN_CRL_CRITICAL.has(ext.extnID)) unusable = `it has an unknown critical extension ${ext.extnID}`;
+    } else if (ext.critical && !KNOWN_CRL_CRITICAL.has(ext.oid)) unusable = `it has an unknown critical extension ${ext.oid}`;
   }
   const revoked = new Map<string, number>();
-  for (const entry of crl.revokedCertificates ?? []) {
+  entries.forEach((entry, n) => {
+    // revokedCertificates SEQUENCE OF SEQUENCE { userCertificate, revocationDate, crlEntryExtensions OPTIONAL }
+    const place = `revoked certificate ${n + 1} of ${source}`;
+    const f = sequence(entry, place, 2, 3);
+    const serial = serialHex(integerBytes(f[0], `the serial number of ${place}`));
+    const date = time(f[1], `the revocation date of ${place}`);
     let reason: number | undefined;
-    for (const ext of entry.crlEntryExtensions?.extensions ?? []) {
-      if (ext.extnID === EXT.cRLReason) {
-        const v: unknown = ext.parsedValue;
-        reason = typeof (v as { valueBlock?: { valueDec?: unknown } })?.valueBlock?.valueDec === 'number' ? (v as { valueBlock: { valueDec: number } }).valueBlock.valueDec : undefined;
-      } else if (ext.critical && ext.extnID !== EXT.invalidityDate) {
-        unusable = `an entry has an unknown critical extension ${ext.extnID}`;
+    for (const ext of f[2] ? extensions(f[2], `the extensions of ${place}`) : []) {
+      if (ext.oid === EXT.cRLReason) {
+        // CRLReason ::= ENUMERATED; an unreadable reason counts as a revocation (fail closed)
+        try {
+          const v = readBer(ext.value, 'a reason code', 'ERR_INPUT');
+          reason = smallInteger(v, 'a reason code', TAG.enumerated);
+        } catch {
+          reason = undefined;
+        }
+      } else if (ext.critical && ext.oid !== EXT.invalidityDate) {
+        unusable = `an entry has an unknown critical extension ${ext.oid}`;
       }
     }
-    if (reason === REMOVE_FROM_CRL) continue;
-    revoked.set(serialHex(entry.userCertificate), entry.revocationDate.value.getTime());
-  }
+    if (reason === REMOVE_FROM_CRL) return;
+    revoked.set(serial, date);
+  });
   return {
-    pkijs: crl,
+    signed,
     issuer,
     issuerDer,
     issuerDn: nameToOpenSsl(issuer),
-    thisUpdate: crl.thisUpdate.value.getTime(),
-    ...(crl.nextUpdate ? { nextUpdate: crl.nextUpdate.value.getTime() } : {}),
+    thisUpdate,
+    ...(nextUpdate !== undefined ? { nextUpdate } : {}),
     revoked,
     ...(unusable ? { unusable } : {}),
     ...(scope ? { scope } : {}),
     source,
   };
+}
+
+/** What an issuingDistributionPoint says about the CRL's scope. */
+interface Idp {
+  readonly onlyContainsUserCerts: boolean;
+  readonly onlyContainsCACerts: boolean;
+  readonly onlySomeReasons: boolean;
+  readonly indirectCRL: boolean;
+  readonly onlyContainsAttributeCerts: boolean;
+}
+
+/**
+ * Reads `IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0],
+ * onlyContainsUserCerts [1] BOOLEAN, onlyContainsCACerts [2] BOOLEAN,
+ * onlySomeReasons [3] ReasonFlags, indirectCRL [4] BOOLEAN,
+ * onlyContainsAttributeCerts [5] BOOLEAN }` (IMPLICIT tags, each optional, in
+ * order); `undefined` when it does not read.
+ */
+function readIdp(value: Uint8Array): Idp | undefined {
+  try {
+    const v = readBer(value, 'issuingDistributionPoint', 'ERR_INPUT');
+    if (encodingOf(v).length !== value.length) return undefined;
+    const flags = [false, false, false, false, false, false];
+    let last = -1;
+    for (const f of sequence(v, 'issuingDistributionPoint', 0, 6)) {
+      const tag = f.idBlock.tagClass === 3 ? f.idBlock.tagNumber : -1;
+      if (tag <= last || tag > 5) return undefined;
+      last = tag;
+      if (tag === 0) continue;
+      // onlySomeReasons present, whatever its bits, limits the CRL (fail closed)
+      if (tag === 3) flags[3] = true;
+      else flags[tag] = booleanContent(f, 'a flag of issuingDistributionPoint');
+    }
+    return { onlyContainsUserCerts: flags[1] === true, onlyContainsCACerts: flags[2] === true, onlySomeReasons: flags[3] === true, indirectCRL: flags[4] === true, onlyContainsAttributeCerts: flags[5] === true };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of {@link checkRevocation}. */
@@ -107,7 +193,7 @@ export interface RevocationOptions {
 }
 
 async function signedBy(crl: Crl, ca: Cert, crypto: Crypto): Promise<boolean> {
-  return (await checkIssuerSignature(crypto, crl.pkijs, ca.pkijs.subjectPublicKeyInfo, `CRL of ${ca.dn}`, ca.dn)) === true;
+  return (await checkIssuerSignature(crypto, crl.signed, ca.publicKey, `CRL of ${ca.dn}`, ca.dn)) === true;
 }
 
 function issuedBy(crl: Crl, ca: Cert): boolean {

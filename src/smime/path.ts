@@ -62,7 +62,7 @@ export function signedByChecker(crypto: Crypto): SignedByCheck {
 }
 
 function checkSignedBy(crypto: Crypto, child: Cert, issuer: Cert): Promise<true | string> {
-  return checkIssuerSignature(crypto, child.pkijs, issuer.pkijs.subjectPublicKeyInfo, `certificate ${child.dn}`, issuer.dn);
+  return checkIssuerSignature(crypto, child.signed, issuer.publicKey, `certificate ${child.dn}`, issuer.dn);
 }
 
 /**

@@ -15,7 +15,7 @@ import type { JsonObject, JsonValue } from '../model/json.js';
 import { serializeImageList } from '../model/serialize.js';
 import type { ImageList, ImageListDocument, Warning } from '../model/types.js';
 import { bumpVersion } from '../model/version.js';
-import { cryptoOf, CURVE_OID, DIGEST_OID, ecdsaRawToDer, OID, verifyWith, webCryptoHash } from './algorithms.js';
+import { cryptoOf, CURVE_OID, DIGEST_OID, ecdsaRawToDer, namedCurveOf, OID, verifyWith, webCryptoHash } from './algorithms.js';
 import { bs, toCrlf } from './bytes.js';
 import { base64Encode } from '../encoding/base64.js';
 import { toHex } from '../encoding/hex.js';
@@ -151,7 +151,7 @@ function toPkcs8(label: string, der: Uint8Array): Uint8Array {
 
 async function importSigningKey(crypto: Crypto, input: DerOrPem | CryptoKey, cert: Cert, digest: SignOptions['digest'] & string): Promise<SigningKey> {
   const hash = webCryptoHash(digest);
-  const keyOid = cert.pkijs.subjectPublicKeyInfo.algorithm.algorithmId;
+  const keyOid = cert.publicKey.algorithm.oid;
   const kind = keyOid === OID.ecPublicKey ? 'ecdsa' : keyOid === RSA_OID ? 'rsa' : undefined;
   if (!kind) throw new VmiListError('ERR_INPUT', `the certificate's key type ${keyOid} is not RSA or EC`);
   if (typeof input === 'object' && !(input instanceof Uint8Array)) return { key: input, kind };
@@ -165,8 +165,7 @@ async function importSigningKey(crypto: Crypto, input: DerOrPem | CryptoKey, cer
   } else pkcs8 = input;
   let algorithm: RsaHashedImportParams | EcKeyImportParams;
   if (kind === 'ecdsa') {
-    const params = cert.pkijs.subjectPublicKeyInfo.algorithm.algorithmParams;
-    const curveOid = params instanceof asn1js.ObjectIdentifier ? params.getValue() : '';
+    const curveOid = namedCurveOf(cert.publicKey);
     const namedCurve = Object.keys(CURVE_OID).find((k) => CURVE_OID[k] === curveOid);
     if (!namedCurve) throw new VmiListError('ERR_INPUT', `unsupported elliptic curve ${curveOid}`);
     algorithm = { name: 'ECDSA', namedCurve };
@@ -237,11 +236,13 @@ export async function signImageList(list: SignableList, options: SignOptions): P
   }
   await checkKeyMatches(crypto, cert, kind, digest, signature, toSign);
 
+  // pkijs builds the structure; the certificates go in as they were read
+  const signerCert = pkijsCertificate(cert);
   const digestAlg = new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OID[digest] });
   const sigAlgOid = kind === 'rsa' ? RSA_OID : digest === 'sha256' ? OID.ecdsaSha256 : digest === 'sha384' ? OID.ecdsaSha384 : OID.ecdsaSha512;
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
-    sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.pkijs.issuer, serialNumber: cert.pkijs.serialNumber }),
+    sid: new pkijs.IssuerAndSerialNumber({ issuer: signerCert.issuer, serialNumber: signerCert.serialNumber }),
     digestAlgorithm: digestAlg,
     signedAttrs: new pkijs.SignedAndUnsignedAttributes({
       type: 0,
@@ -258,7 +259,7 @@ export async function signImageList(list: SignableList, options: SignOptions): P
       eContentType: OID.data,
       ...(detached ? {} : { eContent: new asn1js.OctetString({ valueHex: bs(content).slice().buffer }) }),
     }),
-    certificates: [cert.pkijs, ...chain.map((c) => c.pkijs)],
+    certificates: [signerCert, ...chain.map(pkijsCertificate)],
     signerInfos: [signerInfo],
   });
   const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
@@ -266,9 +267,13 @@ export async function signImageList(list: SignableList, options: SignOptions): P
   return detached ? writeDetached(content, der, digest, messageDigest) : writeOpaque(der);
 }
 
+function pkijsCertificate(cert: Cert): pkijs.Certificate {
+  return pkijs.Certificate.fromBER(bs(cert.der));
+}
+
 async function checkKeyMatches(crypto: Crypto, cert: Cert, kind: 'rsa' | 'ecdsa', digest: SignDigest, signature: Uint8Array, data: Uint8Array): Promise<void> {
   // the fresh signature must verify with the certificate's key, as every verifier will check it
-  const ok = await verifyWith(crypto, cert.pkijs.subjectPublicKeyInfo, { kind, hash: digest }, signature, data, `certificate ${cert.dn}`).catch(() => false);
+  const ok = await verifyWith(crypto, cert.publicKey, { kind, hash: digest }, signature, data, `certificate ${cert.dn}`).catch(() => false);
   if (!ok) throw new VmiListError('ERR_INPUT', `the private key does not belong to the certificate ${cert.dn}`);
 }
 

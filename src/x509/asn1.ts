@@ -7,9 +7,11 @@
  */
 import * as asn1js from 'asn1js';
 import { type ErrorCode, VmiListError } from '../errors.js';
+import { AsnShapeError } from './der.js';
 
 /** The parser's complaint as a clause for our messages. */
 export function parserDetail(cause: unknown): string {
+  if (cause instanceof AsnShapeError) return cause.message;
   const text = cause instanceof Error ? cause.message : String(cause);
   const schema = /schema was not verified against input data for (\w+)/.exec(text);
   if (schema) return `its ASN.1 structure is not that of a ${schema[1]}`;
@@ -17,17 +19,23 @@ export function parserDetail(cause: unknown): string {
   return `the ASN.1 decoder stopped: ${text}`;
 }
 
+/** How many ASN.1 elements one structure may have unless the caller says otherwise. */
+export const DEFAULT_MAX_ELEMENTS = 100_000;
+
 /**
  * Decodes the BER element at the start of `bytes`. `what` names the thing
  * (e.g. "the signature part"). Bytes after the element are left alone, as
- * openssl does.
+ * openssl does. The elements are views into `bytes` (no copy): OCTET STRING
+ * contents are not decoded as ASN.1 (a 60 MB list inside a signature stays
+ * one value). `maxElements` bounds the tree (memory): a CRL of a big CA has
+ * hundreds of thousands.
  *
  * @throws VmiListError `code`
  */
-export function readBer(bytes: Uint8Array, what: string, code: ErrorCode): asn1js.AsnType {
+export function readBer(bytes: Uint8Array, what: string, code: ErrorCode, maxElements = DEFAULT_MAX_ELEMENTS): asn1js.AsnType {
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
-    parsed = asn1js.fromBER(bytes as Uint8Array<ArrayBuffer>);
+    parsed = asn1js.fromBER(bytes as Uint8Array<ArrayBuffer>, { copyInput: false, parseEmbedded: false, maxNodes: maxElements, maxContentLength: bytes.length });
   } catch (cause) {
     throw new VmiListError(code, `${what} is not valid DER/BER: ${parserDetail(cause)}`, { cause });
   }

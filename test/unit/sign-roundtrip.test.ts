@@ -252,3 +252,23 @@ describe('a key that does not belong to the certificate', () => {
     expect((err as VmiListError).message).toContain('does not belong to the certificate');
   });
 });
+
+describe('a list larger than the ASN.1 reader\'s default limits', () => {
+  it('an opaque list of over 16 MiB (one OCTET STRING inside the signature) signs and verifies', async () => {
+    const doc = JSON.parse(await readText('vectors/lists/alice.json')) as { 'hv:imagelist': { 'hv:images': Array<{ 'hv:image': Record<string, unknown> }> } };
+    const images = doc['hv:imagelist']['hv:images'];
+    const first = images[0]?.['hv:image'] as Record<string, unknown>;
+    images.length = 0;
+    // ~600 bytes an image: 30,000 images make a list of about 18 MB
+    for (let i = 0; i < 30_000; i++) {
+      images.push({ 'hv:image': { ...first, 'dc:identifier': `7c9d0e1f-2a3b-4c5d-9e6f-${(0x100000000 + i).toString(16).padStart(12, '0')}`, 'dc:description': `image ${i} ${'x'.repeat(120)}` } });
+    }
+    const listBytes = new TextEncoder().encode(JSON.stringify(doc, null, 4));
+    expect(listBytes.length).toBeGreaterThan(16 * 1024 * 1024);
+    const text = await signImageList(listBytes, { certificate: await readText(pki('alice.pem')), privateKey: await readText(pki('alice.key.pem')), digest: 'sha256', detached: false, signingTime: new Date(AT) });
+    expect(parseSmime(text).kind).toBe('opaque');
+    const v = await verifySignedList(text, { ...main, at: AT });
+    expect(v.signer.dn).toBe(ALICE);
+    expect(v.list['hv:images'].length).toBe(30_000);
+  }, 120_000);
+});
