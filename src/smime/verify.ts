@@ -106,6 +106,20 @@ async function checkSignature(input: SignedInput, options: SignatureOptions): Pr
   return Object.freeze({ signers: res.signers.map(summarize), digestAlgorithm: res.digestAlgorithm, content: env.content, form: res.form });
 }
 
+/** The payload read, or why it could not be: kept until step 6 decides. */
+type Payload = { readonly ok: true; readonly parsed: ReturnType<typeof parseImageList> } | { readonly ok: false; readonly error: unknown };
+
+/** Step 6's reading of the signed content as an image list. */
+function readPayload(env: Envelope, maxBytes: number, strict: boolean): Payload {
+  // the text is the content's bytes, already held to maxBytes: no second count of its length
+  const payload = env.contentText !== undefined ? { input: env.contentText, maxBytes: Number.MAX_SAFE_INTEGER } : { input: env.content, maxBytes };
+  try {
+    return { ok: true, parsed: parseImageList(payload.input, { maxBytes: payload.maxBytes, source: 'signed content', ...(strict ? { strict: true } : {}) }) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 /** Anything unexpected thrown while verifying is a refusal with a code, never a crash (fail closed). */
 async function failClosed<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -174,11 +188,20 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   const env = openEnvelope(input, maxBytes);
   const embedded = env.cms.certificates;
   const digests = new ContentDigests(env.content, crypto);
-  const cmsResult = await verifyCmsSignatures(env.cms, env.content, [...embedded, ...given, ...anchors], {
+  // the list's SHA-256 (returned at the end) is hashed off the main thread meanwhile
+  const contentSha256 = digests.digest('crlf', 'sha256');
+  contentSha256.catch(() => undefined);
+  const signatures = verifyCmsSignatures(env.cms, env.content, [...embedded, ...given, ...anchors], {
     crypto,
     allowSha1: o.allowSha1,
     digests,
   });
+  // While WebCrypto hashes the content (a worker thread in Node), the payload is
+  // read on this one. Nothing read is used, nor any error of it reported,
+  // before steps 1–5 have passed: a refusal names the first failed step, as
+  // if the reading had waited (a bad signature wins over a bad payload).
+  const payload = readPayload(env, maxBytes, options.strict === true);
+  const cmsResult = await signatures;
   if (cmsResult.digests.includes('sha1')) warnings.push({ path: 'signature', message: 'signed with SHA-1, accepted because allowSha1 is set' });
 
   // 3–5 for every signer
@@ -199,10 +222,9 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   const signer = cmsResult.signers[0] as Cert;
   const path = firstPath as Cert[];
 
-  // 6: the payload
-  // the text is the content's bytes, already held to maxBytes: no second count of its length
-  const payload = env.contentText !== undefined ? { input: env.contentText, maxBytes: Number.MAX_SAFE_INTEGER } : { input: env.content, maxBytes };
-  const parsed = parseImageList(payload.input, { maxBytes: payload.maxBytes, source: 'signed content', ...(options.strict ? { strict: true } : {}) });
+  // 6: the payload (read above)
+  if (!payload.ok) throw payload.error;
+  const parsed = payload.parsed;
   warnings.push(...parsed.warnings);
 
   // 7–8: every signer must be an endorser the list names (and the caller accepts)
@@ -213,7 +235,7 @@ async function checkSignedList(input: SignedInput, options: VerifyOptions): Prom
   checkListTime(parsed.list, at, o.skewSeconds);
 
   // the canonical form, so a mirror that re-encodes line ends does not make an unchanged list look new
-  const digest = await digests.digest('crlf', 'sha256');
+  const digest = await contentSha256;
   return sealVerified({
     list: parsed.list,
     document: parsed.document,
