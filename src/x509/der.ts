@@ -6,6 +6,7 @@
  * read from the element's own bytes, so what is checked is what was signed.
  */
 import type * as asn1js from 'asn1js';
+import { concatBytes } from '../encoding/concat.js';
 
 /** An element as asn1js decodes it. */
 export type Asn = asn1js.AsnType;
@@ -152,16 +153,7 @@ export function octets(n: Asn | undefined, what: string): Uint8Array {
 /** The bytes of an OCTET STRING whose tag was checked by the caller (`[n] IMPLICIT OCTET STRING` included). */
 export function octetContent(n: Asn, what: string): Uint8Array {
   if (!n.idBlock.isConstructed) return contentOf(n, what);
-  const parts = childrenOf(n, what).map((p) => octets(p, `a part of ${what}`));
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(childrenOf(n, what).map((p) => octets(p, `a part of ${what}`)));
 }
 
 /** A BIT STRING: its bytes (the unused-bits octet removed) and how many trailing bits are unused. */
