@@ -4,7 +4,7 @@ import { DEFAULT_MAX_LIST_BYTES, decodeUtf8, parseStrictJson } from '../../model
 import { validateImageList } from '../../model/parse.js';
 import { serializeJson } from '../../model/serialize.js';
 import { imagesOf } from '../../model/types.js';
-import { prepareListForSigning, signImageList } from '../../smime/index.js';
+import { prepareListForSigning, signImageList } from '../../smime/sign.js';
 import type { SignDigest } from '../../smime/types.js';
 import { parseCommandArgs } from '../args.js';
 import { printJson, printWarnings, usageError, type CliContext, type Command } from '../context.js';

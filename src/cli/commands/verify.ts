@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_LIST_BYTES } from '../../model/json.js';
 import { toEpochMs, formatListDate } from '../../model/dates.js';
 import { imagesOf } from '../../model/types.js';
-import { verifySignedList } from '../../smime/index.js';
+import { verifySignedList } from '../../smime/verify.js';
 import type { CertProfile, CrlPolicy } from '../../smime/types.js';
 import { digestInPlaceCrypto } from '../../node/digest-crypto.js';
 import { fetchList } from '../../node/fetch.js';

@@ -1,7 +1,7 @@
 /** Fetching and verifying a subscription's list, every failure naming the subscription and URL. */
 import { VmiListError } from '../../errors.js';
 import type { VerifiedImageList } from '../../model/verified.js';
-import { verifySignedList } from '../../smime/index.js';
+import { verifySignedList } from '../../smime/verify.js';
 import type { CrlPolicy, EndorserPrincipal } from '../../smime/types.js';
 import { fetchList } from '../fetch.js';
 import type { TrustStore } from '../truststore.js';
