@@ -4,9 +4,9 @@
  * for CMS signer infos, certificate and CRL signatures alike; pkijs's own
  * crypto engine is never involved.
  */
-import * as asn1js from 'asn1js';
 import { VmiListError } from '../errors.js';
 import { parserDetail } from '../x509/asn1.js';
+import { decodeBer } from '../x509/ber.js';
 import { algorithmId, bitString, encodingOf, explicit, isContext, isUniversal, oid, sequence, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
 import { bs, bytesEqual } from './bytes.js';
 
@@ -214,20 +214,19 @@ export function namedCurveOf(spki: PublicKeyInfo): string {
 
 /** Converts a DER ECDSA-Sig-Value to the fixed-size r||s WebCrypto verifies; `undefined` when malformed. */
 export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | undefined {
-  let parsed: ReturnType<typeof asn1js.fromBER>;
+  let parts: Asn[];
   try {
-    parsed = asn1js.fromBER(der);
+    const sig = decodeBer(der, 8);
+    if (sig.end !== der.length) return undefined;
+    parts = sequence(sig, 'the ECDSA signature', 2, 2);
   } catch {
-    return undefined; // asn1js throws on some damaged values; a damaged signature is simply not valid
+    return undefined; // a damaged signature is simply not valid
   }
-  if (parsed.offset !== der.length || !(parsed.result instanceof asn1js.Sequence)) return undefined;
-  const parts = parsed.result.valueBlock.value;
-  if (parts.length !== 2) return undefined;
   const out = new Uint8Array(2 * size);
   for (let i = 0; i < 2; i++) {
     const n = parts[i];
-    if (!(n instanceof asn1js.Integer)) return undefined;
-    let v = n.valueBlock.valueHexView;
+    if (!isUniversal(n, TAG.integer) || n.constructed || n.content.length === 0) return undefined;
+    let v = n.content;
     while (v.length > 1 && v[0] === 0) v = v.subarray(1);
     if (v.length > size) return undefined;
     out.set(v, i * size + (size - v.length));
@@ -238,13 +237,22 @@ export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | undef
 /** Converts a raw r||s ECDSA signature to DER (what CMS carries). */
 export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
-  const int = (v: Uint8Array): asn1js.Integer => {
+  const int = (v: Uint8Array): number[] => {
     let s = v;
     while (s.length > 1 && s[0] === 0 && ((s[1] as number) & 0x80) === 0) s = s.subarray(1);
-    const bytes = (s[0] as number) & 0x80 ? Uint8Array.of(0, ...s) : s;
-    return new asn1js.Integer({ valueHex: bytes.slice().buffer });
+    const body = (s[0] as number) & 0x80 ? [0, ...s] : [...s];
+    return [0x02, ...derLength(body.length), ...body];
   };
-  return new Uint8Array(new asn1js.Sequence({ value: [int(raw.subarray(0, half)), int(raw.subarray(half))] }).toBER(false));
+  const body = [...int(raw.subarray(0, half)), ...int(raw.subarray(half))];
+  return Uint8Array.from([0x30, ...derLength(body.length), ...body]);
+}
+
+/** A DER length (short form below 128, else long form). */
+function derLength(n: number): number[] {
+  if (n < 0x80) return [n];
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return [0x80 | bytes.length, ...bytes];
 }
 
 /** Verifies `signature` over `data` with the public key of `spki`. False for a wrong signature. */

@@ -239,7 +239,7 @@ export async function verifyCmsSignatures(
       const md = attrs.filter((a) => a.type === OID.messageDigest);
       const ctAttr = attrs.filter((a) => a.type === OID.contentType);
       // RFC 5652 §5.3: without exactly one of each, this is not a SignerInfo at all
-      if (md.length !== 1 || md[0]?.values.length !== 1 || !isUniversal(md[0].values[0], TAG.octetString) || md[0].values[0].idBlock.isConstructed) {
+      if (md.length !== 1 || md[0]?.values.length !== 1 || !isUniversal(md[0].values[0], TAG.octetString) || md[0].values[0].constructed) {
         throw malformed(`${where}: signed attributes need exactly one messageDigest (an OCTET STRING)`);
       }
       if (ctAttr.length !== 1 || ctAttr[0]?.values.length !== 1) throw malformed(`${where}: signed attributes need exactly one contentType`);

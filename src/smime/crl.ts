@@ -9,6 +9,7 @@ import { VmiListError } from '../errors.js';
 import { parserDetail, readBer } from '../x509/asn1.js';
 import { formatListDate } from '../model/dates.js';
 import { decodeName, dnEquals, nameToOpenSsl, type Rdn } from '../x509/dn.js';
+import { CLASS } from '../x509/ber.js';
 import { algorithmId, bitString, booleanContent, encodingOf, explicit, extensions, integerBytes, isContext, isUniversal, sequence, smallInteger, TAG, time, type Asn, type Extension } from '../x509/der.js';
 import { checkIssuerSignature, type IssuerSigned } from './algorithms.js';
 import { bytesEqual } from './bytes.js';
@@ -170,7 +171,7 @@ function readIdp(value: Uint8Array): Idp | undefined {
     const flags = [false, false, false, false, false, false];
     let last = -1;
     for (const f of sequence(v, 'issuingDistributionPoint', 0, 6)) {
-      const tag = f.idBlock.tagClass === 3 ? f.idBlock.tagNumber : -1;
+      const tag = f.cls === CLASS.context ? f.tag : -1;
       if (tag <= last || tag > 5) return undefined;
       last = tag;
       if (tag === 0) continue;

@@ -1,23 +1,17 @@
 /**
  * Reading ASN.1 structures (certificates, CRLs, CMS) field by field over the
- * element tree asn1js decodes. Each reader checks the tag it expects and
+ * element tree src/x509/ber.ts decodes. Each reader checks the tag it expects and
  * throws an {@link AsnShapeError} naming the field that is wrong; callers
  * turn that into a VmiListError with their own code and place. Values are
  * read from the element's own bytes, so what is checked is what was signed.
  */
-import type * as asn1js from 'asn1js';
 import { concatBytes } from '../encoding/concat.js';
+import { AsnShapeError, CLASS, type Asn } from './ber.js';
 
-/** An element as asn1js decodes it. */
-export type Asn = asn1js.AsnType;
+export { AsnShapeError, type Asn } from './ber.js';
 
-/** A structure that is not what its specification says, naming the field. */
-export class AsnShapeError extends Error {
-  override readonly name = 'AsnShapeError';
-}
-
-const UNIVERSAL = 1;
-const CONTEXT = 3;
+const UNIVERSAL = CLASS.universal;
+const CONTEXT = CLASS.context;
 
 /** Universal tag numbers used here. */
 export const TAG = {
@@ -40,31 +34,29 @@ function fail(what: string, expected: string): never {
 
 /** Whether `n` has the universal tag `tag`. */
 export function isUniversal(n: Asn | undefined, tag: number): n is Asn {
-  return n !== undefined && n.idBlock.tagClass === UNIVERSAL && n.idBlock.tagNumber === tag;
+  return n !== undefined && n.cls === UNIVERSAL && n.tag === tag;
 }
 
 /** Whether `n` has the context-specific tag `[tag]`. */
 export function isContext(n: Asn | undefined, tag: number): n is Asn {
-  return n !== undefined && n.idBlock.tagClass === CONTEXT && n.idBlock.tagNumber === tag;
+  return n !== undefined && n.cls === CONTEXT && n.tag === tag;
 }
 
 /** The element's whole encoding (tag, length, content) as received. */
 export function encodingOf(n: Asn): Uint8Array {
-  return n.valueBeforeDecodeView;
+  return n.encoding;
 }
 
 /** The content octets of a primitive element. */
 export function contentOf(n: Asn, what: string): Uint8Array {
-  if (n.idBlock.isConstructed) fail(what, 'a primitive value');
-  const raw = n.valueBeforeDecodeView;
-  return raw.subarray(n.idBlock.blockLength + n.lenBlock.blockLength);
+  if (n.constructed) fail(what, 'a primitive value');
+  return n.content;
 }
 
 /** The inner elements of a constructed element. */
 export function childrenOf(n: Asn, what: string): Asn[] {
-  const value: unknown = (n.valueBlock as { value?: unknown }).value;
-  if (!n.idBlock.isConstructed || !Array.isArray(value)) fail(what, 'a constructed value');
-  return value as Asn[];
+  if (!n.constructed) fail(what, 'a constructed value');
+  return n.children as Asn[];
 }
 
 /** The elements of a SEQUENCE, between `min` and `max` of them. */
@@ -98,18 +90,23 @@ export function oid(n: Asn | undefined, what: string): string {
 function decodeOid(bytes: Uint8Array, what: string): string {
   if (bytes.length === 0 || (bytes[bytes.length - 1] as number) & 0x80) fail(what, 'a well-formed OBJECT IDENTIFIER');
   const arcs: string[] = [];
-  let value = 0n;
+  // numbers while exact, BigInt for the rare huge arc (2.25.<UUID>)
+  let small = 0;
+  let big: bigint | undefined;
   let start = true;
   for (const b of bytes) {
     if (start && b === 0x80) fail(what, 'a minimally encoded OBJECT IDENTIFIER');
-    value = (value << 7n) | BigInt(b & 0x7f);
+    if (big === undefined && small < 2 ** 45) small = small * 128 + (b & 0x7f);
+    else big = (big ?? BigInt(small)) * 128n + BigInt(b & 0x7f);
     start = (b & 0x80) === 0;
     if (!start) continue;
     if (arcs.length === 0) {
-      const first = value < 40n ? 0n : value < 80n ? 1n : 2n;
-      arcs.push(String(first), String(value - first * 40n));
-    } else arcs.push(String(value));
-    value = 0n;
+      // the first sub-identifier holds two arcs: 40 × first + second (first ≤ 2)
+      if (big === undefined) arcs.push(String(small < 40 ? 0 : small < 80 ? 1 : 2), String(small < 80 ? small % 40 : small - 80));
+      else arcs.push('2', String(big - 80n));
+    } else arcs.push(String(big ?? small));
+    small = 0;
+    big = undefined;
   }
   return arcs.join('.');
 }
@@ -152,7 +149,7 @@ export function octets(n: Asn | undefined, what: string): Uint8Array {
 
 /** The bytes of an OCTET STRING whose tag was checked by the caller (`[n] IMPLICIT OCTET STRING` included). */
 export function octetContent(n: Asn, what: string): Uint8Array {
-  if (!n.idBlock.isConstructed) return contentOf(n, what);
+  if (!n.constructed) return contentOf(n, what);
   return concatBytes(childrenOf(n, what).map((p) => octets(p, `a part of ${what}`)));
 }
 
@@ -178,31 +175,66 @@ export function bitsSet(bits: { readonly bytes: Uint8Array; readonly unusedBits:
   return out;
 }
 
-const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * A `Time` (UTCTime or GeneralizedTime) as milliseconds since the epoch.
  * Only the UTC forms with seconds certificates and CRLs use (RFC 5280
- * §4.1.2.5): a local time would make the verdict depend on the machine.
+ * §4.1.2.5), `YYMMDDHHMMSSZ` and `YYYYMMDDHHMMSS[.fff]Z`: a local time would
+ * make the verdict depend on the machine. Read digit by digit (a CRL has a
+ * date for every revocation).
  */
 export function time(n: Asn | undefined, what: string): number {
   const utc = isUniversal(n, TAG.utcTime);
   if (!utc && !isUniversal(n, TAG.generalizedTime)) fail(what, 'a UTCTime or GeneralizedTime');
-  const text = String.fromCharCode(...contentOf(n, what));
-  const m = (utc ? UTC_TIME : GENERALIZED_TIME).exec(text);
-  if (!m) fail(what, `a UTC time with seconds (it is "${text.replace(/[^\x20-\x7e]/g, '?').slice(0, 32)}")`);
-  const f = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  // RFC 5280: a two-digit year YY >= 50 is 19YY, else 20YY
-  const year = utc ? (f[0] >= 50 ? 1900 + f[0] : 2000 + f[0]) : f[0];
-  const ms = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
-  const t = Date.UTC(year, f[1] - 1, f[2], f[3], f[4], f[5], Math.floor(ms));
-  const d = new Date(t);
-  // Date.UTC rolls 31 February over into March: refuse dates that do not exist
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== f[1] - 1 || d.getUTCDate() !== f[2] || d.getUTCHours() !== f[3] || d.getUTCMinutes() !== f[4] || f[5] > 59) {
-    fail(what, `a valid date and time (it is "${text}")`);
+  const c = contentOf(n, what);
+  const bad = (): never => fail(what, `a UTC time with seconds (it is "${String.fromCharCode(...c.subarray(0, 32)).replace(/[^\x20-\x7e]/g, '?')}")`);
+  const digits = (at: number, count: number): number => {
+    let v = 0;
+    for (let i = at; i < at + count; i++) {
+      const d = (c[i] ?? 0) - 0x30;
+      if (d < 0 || d > 9) bad();
+      v = v * 10 + d;
+    }
+    return v;
+  };
+  let p = 0;
+  let year: number;
+  if (utc) {
+    // RFC 5280: a two-digit year YY >= 50 is 19YY, else 20YY
+    const yy = digits(0, 2);
+    year = yy >= 50 ? 1900 + yy : 2000 + yy;
+    p = 2;
+  } else {
+    year = digits(0, 4);
+    p = 4;
   }
-  return t;
+  const month = digits(p, 2);
+  const day = digits(p + 2, 2);
+  const hour = digits(p + 4, 2);
+  const minute = digits(p + 6, 2);
+  const second = digits(p + 8, 2);
+  p += 10;
+  let ms = 0;
+  if (!utc && c[p] === 0x2e) {
+    // fractional seconds (not in RFC 5280, but harmless): at least one digit, kept to the millisecond
+    let scale = 100;
+    let count = 0;
+    for (p++; p < c.length && c[p] !== 0x5a; p++, count++) {
+      const d = (c[p] as number) - 0x30;
+      if (d < 0 || d > 9) bad();
+      ms += d * scale;
+      scale /= 10;
+    }
+    if (count === 0) bad();
+    ms = Math.floor(ms);
+  }
+  if (c[p] !== 0x5a || p + 1 !== c.length) bad();
+  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
+  if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] as number) + leap || hour > 23 || minute > 59 || second > 59) {
+    fail(what, `a valid date and time (it is "${String.fromCharCode(...c)}")`);
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 /** An AlgorithmIdentifier: its OID, its parameters (if any) and its encoding. */
@@ -235,15 +267,14 @@ export interface Extension {
  */
 export function extensions(n: Asn | undefined, what: string): Extension[] {
   const out: Extension[] = [];
-  const seen = new Set<string>();
-  for (const [i, e] of sequence(n, what, 1).entries()) {
+  const items = sequence(n, what, 1);
+  for (let i = 0; i < items.length; i++) {
     const place = `extension ${i + 1} of ${what}`;
-    const parts = sequence(e, place, 2, 3);
+    const parts = sequence(items[i], place, 2, 3);
     const id = oid(parts[0], place);
     const critical = parts.length === 3 ? boolean(parts[1], `the critical flag of ${place}`) : false;
     const value = octets(parts[parts.length - 1], `the value of ${place}`);
-    if (seen.has(id)) throw new AsnShapeError(`${what} has extension ${id} twice`);
-    seen.add(id);
+    if (out.some((e) => e.oid === id)) throw new AsnShapeError(`${what} has extension ${id} twice`);
     out.push({ oid: id, critical, value });
   }
   return out;

@@ -5,9 +5,10 @@
  * sequence (most general first, as in the certificate) and compared by
  * attribute type and decoded value, never as text.
  */
-import * as asn1js from 'asn1js';
 import { VmiListError } from '../errors.js';
 import { readBer } from './asn1.js';
+import { CLASS, type Asn } from './ber.js';
+import { oid } from './der.js';
 import { pemBlocks } from '../encoding/pem.js';
 import { toHex } from '../encoding/hex.js';
 
@@ -102,28 +103,83 @@ export function attributeOid(name: string): string | undefined {
 export function decodeName(der: Uint8Array | ArrayBuffer): Rdn[] {
   const view = der instanceof Uint8Array ? der : new Uint8Array(der);
   const parsed = readBer(view, 'the distinguished name', 'ERR_INPUT');
-  if (!(parsed instanceof asn1js.Sequence)) throw new VmiListError('ERR_INPUT', 'not a DER-encoded distinguished name (not a SEQUENCE)');
-  return nameFromAsn1(parsed);
+  if (!isUniversal(parsed, SEQUENCE)) throw new VmiListError('ERR_INPUT', 'not a DER-encoded distinguished name (not a SEQUENCE)');
+  return nameFromElement(parsed);
 }
 
-/** Reads an asn1js `Name` sequence into RDNs. */
-export function nameFromAsn1(seq: asn1js.Sequence): Rdn[] {
-  return seq.valueBlock.value.map((set) => {
-    if (!(set instanceof asn1js.Set)) throw new VmiListError('ERR_INPUT', 'malformed distinguished name (RDN is not a SET)');
-    return set.valueBlock.value.map((atv) => {
-      const parts = atv instanceof asn1js.Sequence ? atv.valueBlock.value : [];
-      const [type, value] = parts;
-      if (!(type instanceof asn1js.ObjectIdentifier) || value === undefined) {
+const SEQUENCE = 16;
+const SET = 17;
+
+function isUniversal(n: Asn | undefined, tag: number): n is Asn {
+  return n !== undefined && n.cls === CLASS.universal && n.tag === tag;
+}
+
+/** Reads a decoded `Name` sequence into RDNs. */
+function nameFromElement(seq: Asn): Rdn[] {
+  return seq.children.map((set) => {
+    if (!isUniversal(set, SET) || !set.constructed) throw new VmiListError('ERR_INPUT', 'malformed distinguished name (RDN is not a SET)');
+    return set.children.map((atv) => {
+      const [type, value, extra] = isUniversal(atv, SEQUENCE) && atv.constructed ? atv.children : [];
+      if (type === undefined || value === undefined || extra !== undefined) {
         throw new VmiListError('ERR_INPUT', 'malformed distinguished name (bad AttributeTypeAndValue)');
       }
-      return { type: type.getValue(), value: decodeValue(value) };
+      let typeOid: string;
+      try {
+        typeOid = oid(type, 'an attribute type');
+      } catch {
+        throw new VmiListError('ERR_INPUT', 'malformed distinguished name (bad AttributeTypeAndValue)');
+      }
+      return { type: typeOid, value: decodeValue(value) };
     });
   });
 }
 
-function decodeValue(value: asn1js.AsnType): string {
-  if (value instanceof asn1js.BaseStringBlock) return value.getValue();
-  return `#${toHex(new Uint8Array(value.toBER(false)))}`;
+// universal string types: UTF8String, the 8-bit ones (Numeric, Printable, Teletex, Videotex, IA5,
+// UTCTime, GeneralizedTime, Graphic, Visible, General, Character), UniversalString and BMPString
+const UTF8_STRING = 12;
+const LATIN1_STRINGS = new Set([18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29]);
+const UNIVERSAL_STRING = 28;
+const BMP_STRING = 30;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A string value as text; `undefined` when `n` is not a string type. */
+function stringValue(n: Asn): string | undefined {
+  if (n.cls !== CLASS.universal || n.constructed) return undefined;
+  const c = n.content;
+  if (n.tag === UTF8_STRING) {
+    try {
+      return strictUtf8.decode(c);
+    } catch {
+      return latin1(c); // not UTF-8: the bytes as they are, one character each
+    }
+  }
+  if (LATIN1_STRINGS.has(n.tag)) return latin1(c);
+  if (n.tag === BMP_STRING) {
+    if (c.length % 2 !== 0) throw new VmiListError('ERR_INPUT', 'malformed distinguished name (a BMPString of odd length)');
+    let out = '';
+    for (let i = 0; i < c.length; i += 2) out += String.fromCharCode(((c[i] as number) << 8) | (c[i + 1] as number));
+    return out;
+  }
+  if (n.tag === UNIVERSAL_STRING) {
+    if (c.length % 4 !== 0) throw new VmiListError('ERR_INPUT', 'malformed distinguished name (a UniversalString whose length is not a multiple of 4)');
+    let out = '';
+    for (let i = 0; i < c.length; i += 4) {
+      const cp = (((c[i] as number) << 24) >>> 0) + ((c[i + 1] as number) << 16) + ((c[i + 2] as number) << 8) + (c[i + 3] as number);
+      out += String.fromCodePoint(cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0xfffd : cp);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
+
+function decodeValue(value: Asn): string {
+  return stringValue(value) ?? `#${toHex(value.encoding)}`;
 }
 
 // ---------------------------------------------------------------- output
@@ -327,13 +383,13 @@ function decodeRfc4514Value(raw: string, whole: string): string {
     const bytes = new Uint8Array(v.length / 2 - 0.5);
     for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(v.slice(1 + 2 * i, 3 + 2 * i), 16);
     // a #hex value holding a BER string reads as that string; anything else stays hex
-    let inner: asn1js.AsnType | undefined;
+    let inner: string | undefined;
     try {
-      inner = readBer(bytes, 'a #hex DN value', 'ERR_INPUT');
+      inner = stringValue(readBer(bytes, 'a #hex DN value', 'ERR_INPUT'));
     } catch {
       inner = undefined;
     }
-    if (inner instanceof asn1js.BaseStringBlock) return inner.getValue();
+    if (inner !== undefined) return inner;
     return `#${v.slice(1).toLowerCase()}`;
   }
   if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1);
@@ -409,16 +465,16 @@ function certNames(cert: CertificateLike): { issuer: Rdn[]; subject: Rdn[] } {
   const der = typeof cert === 'string' ? pemBlocks(cert).find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE')?.der : cert;
   if (!der) throw new VmiListError('ERR_INPUT', 'no PEM CERTIFICATE block found');
   const parsed = readBer(der, 'the certificate', 'ERR_INPUT');
-  const tbs = parsed instanceof asn1js.Sequence ? parsed.valueBlock.value[0] : undefined;
-  const fields = tbs instanceof asn1js.Sequence ? tbs.valueBlock.value : [];
+  const tbs = isUniversal(parsed, SEQUENCE) ? parsed.children[0] : undefined;
+  const fields = isUniversal(tbs, SEQUENCE) ? tbs.children : [];
   // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject
-  const base = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
+  const base = fields[0]?.cls === CLASS.context ? 1 : 0;
   const issuer = fields[base + 2];
   const subject = fields[base + 4];
-  if (!(issuer instanceof asn1js.Sequence) || !(subject instanceof asn1js.Sequence)) {
+  if (!isUniversal(issuer, SEQUENCE) || !isUniversal(subject, SEQUENCE)) {
     throw new VmiListError('ERR_INPUT', 'not a DER-encoded X.509 certificate');
   }
-  return { issuer: nameFromAsn1(issuer), subject: nameFromAsn1(subject) };
+  return { issuer: nameFromElement(issuer), subject: nameFromElement(subject) };
 }
 
 /** The subject of a certificate in OpenSSL one-line form. @throws VmiListError `ERR_INPUT` */
