@@ -17,7 +17,8 @@
 //
 // Env: BENCH_RUNS (default 5), VERIFY_BENCH_SIZES (default 1000,10000,50000,100000),
 // VERIFY_BENCH_CHROMIUM=0 to skip the browser, CHROMIUM_PATH, VERIFY_BENCH_KEEP=1
-// keeps the signed lists (for profiling), VMILIST_DIST
+// keeps the signed lists (for profiling), VMILIST_COMPILE_CACHE (the CLI's code
+// cache; default a directory in the work dir, "0" for none), VMILIST_DIST
 // (another build; default ../dist). Exits 1 when a reference fails or a target
 // is missed.
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -273,6 +274,9 @@ async function main() {
     const { verifySignedList } = await import(pathToFileURL(join(dist, 'index.js')).href);
     const { loadTrustStore } = await import(pathToFileURL(join(dist, 'node/index.js')).href);
     const store = await loadTrustStore(trustDir);
+    // the CLI's V8 code cache (src/cli/compile-cache.ts) in the work dir, filled by
+    // one unmeasured run per list; VMILIST_COMPILE_CACHE=0 measures without it
+    process.env.VMILIST_COMPILE_CACHE ??= join(work, 'compile-cache');
     const startup = [];
     const rows = [];
     console.log(`reference: openssl smime -verify -crl_check -CApath <rehashed vectors/trust>; ${RUNS} interleaved runs per list, medians; wall, CPU (user+sys) and peak RSS from ${GNU_TIME}`);
@@ -281,6 +285,7 @@ async function main() {
       const osl = [];
       const cli = [];
       const expect = {};
+      runVmilist(work, list, count, expect);
       for (let i = 0; i < RUNS; i++) {
         // alternate the order so neither always runs on a warmer machine
         if (i % 2 === 0) {
