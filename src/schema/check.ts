@@ -63,6 +63,8 @@ export function schemaErrors(root: RootSchema, value: unknown): SchemaError[] {
   return out;
 }
 
+// One function for every kind of node: a function per kind was ~2 ms faster on
+// 10k images but ~100 bytes more gzip, and the verify app is at its budget.
 function compile(root: RootSchema, node: SchemaNode, refs: Map<string, Check>): Check {
   const ref = node.$ref;
   if (ref !== undefined) {
