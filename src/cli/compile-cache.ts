@@ -164,13 +164,20 @@ export function commandKey(argv: readonly string[]): string {
   return first !== undefined && /^[a-z]{1,24}$/.test(first) ? first : '_';
 }
 
-/** Removes caches of other builds of the bundle for this runtime (older vmilist versions). */
+/**
+ * Removes caches of other builds of the bundle for this runtime (older
+ * vmilist versions) and temp files of runs killed while writing (an hour old).
+ */
 export function removeStaleCaches(dir: string, keep: string): void {
   const prefix = runtimePrefix();
   const bundleKey = keep.slice(prefix.length, prefix.length + 24);
+  const hourAgo = Date.now() - 3600_000;
   try {
     for (const name of readdirSync(dir)) {
-      if (name.startsWith(prefix) && name.endsWith('.v8cache') && name.slice(prefix.length, prefix.length + 24) !== bundleKey) {
+      const stale =
+        name.startsWith(prefix) &&
+        ((name.endsWith('.v8cache') && name.slice(prefix.length, prefix.length + 24) !== bundleKey) || (name.endsWith('.tmp') && lstatSync(join(dir, name)).mtimeMs < hourAgo));
+      if (stale) {
         try {
           unlinkSync(join(dir, name));
         } catch {

@@ -6,7 +6,7 @@
 // replaced; VMILIST_COMPILE_CACHE=0 turns it off. VMILIST_DEBUG_COMPILE_CACHE=1
 // makes the launcher say on stderr what it did.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +161,27 @@ describe('the CLI code cache', () => {
     symlinkSync(elsewhere, file);
     expect(run({ VMILIST_COMPILE_CACHE: cache }).outcomes).toEqual(['miss', 'written']);
     expect(lstatSync(file).isFile()).toBe(true);
+  });
+
+  it.skipIf(NODE_CACHE)('removes the caches of other builds and temp files of killed runs when it writes', () => {
+    const cache = fresh();
+    mkdirSync(cache, { mode: 0o700 });
+    const prefix = `cli-node${process.versions.node}-v8${process.versions.v8}-${process.arch}-`;
+    const otherBuild = `${prefix}${'0'.repeat(24)}-verify.v8cache`;
+    const otherNode = `cli-node1.2.3-v8${process.versions.v8}-${process.arch}-${'0'.repeat(24)}-verify.v8cache`;
+    const oldTemp = `${prefix}${'1'.repeat(24)}-verify.v8cache.123.abcdef.tmp`;
+    const newTemp = `${prefix}${'2'.repeat(24)}-verify.v8cache.124.abcdef.tmp`;
+    for (const f of [otherBuild, otherNode, oldTemp, newTemp]) writeFileSync(join(cache, f), 'x', { mode: 0o600 });
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(cache, oldTemp), hoursAgo, hoursAgo);
+    expect(run({ VMILIST_COMPILE_CACHE: cache }).outcomes).toEqual(['miss', 'written']);
+    const left = readdirSync(cache);
+    expect(left).not.toContain(otherBuild);
+    expect(left).not.toContain(oldTemp);
+    // another Node's cache and a temp file being written now are left alone
+    expect(left).toContain(otherNode);
+    expect(left).toContain(newTemp);
+    expect(left.filter((n) => n.startsWith(prefix) && n.endsWith('-verify.v8cache'))).toHaveLength(1);
   });
 
   it('keeps one cache per command', () => {
