@@ -39,11 +39,12 @@ export default defineConfig([
     noExternal: ['pkijs', 'asn1js', '@noble/hashes'],
     minify: true,
   },
-  // The bin (dist/cli.js): a small launcher that loads the bundle above with
-  // V8's code cache (src/cli/compile-cache.ts).
+  // The bin (dist/cli.cjs): a small launcher that loads the bundle above with
+  // V8's code cache (src/cli/compile-cache.ts). CommonJS too: an ES module
+  // entry makes Node set up its ES module loader (~7 ms CPU, ~1.8 MiB RSS).
   {
     entry: { cli: 'src/cli/launch.ts' },
-    format: ['esm'],
+    format: ['cjs'],
     dts: false,
     sourcemap: false,
     clean: false,

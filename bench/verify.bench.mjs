@@ -182,10 +182,16 @@ function runOpenssl(work, list, caPath) {
   return r;
 }
 
+/** The CLI of a build: dist/cli.cjs (the launcher), or dist/cli.js in builds before it. */
+function cliOf(dir) {
+  const cjs = join(dir, 'cli.cjs');
+  return existsSync(cjs) ? cjs : join(dir, 'cli.js');
+}
+
 /** vmilist verify --json, checked: exit 0 and {"ok":true} with every image (parsed once per list, size-compared after). */
 function runVmilist(work, list, count, expect) {
   const outFile = join(work, 'vmilist.out');
-  const args = [join(dist, 'cli.js'), 'verify', list.signed, '--ca-dir', trustDir, '--at', AT.toISOString(), '--json'];
+  const args = [cliOf(dist), 'verify', list.signed, '--ca-dir', trustDir, '--at', AT.toISOString(), '--json'];
   const r = measure(work, process.execPath, args, outFile);
   if (r.status !== 0) throw new Error(`vmilist verify exited ${r.status}:\n${r.stderr}${readFileSync(outFile, 'utf8').slice(0, 2000)}`);
   const out = readFileSync(outFile);
@@ -262,7 +268,7 @@ async function chromiumInProcess(list, runs) {
 // ------------------------------------------------------------------ main
 
 async function main() {
-  if (!existsSync(join(dist, 'cli.js'))) throw new Error(`no build at ${dist} (npm run build)`);
+  if (!existsSync(cliOf(dist))) throw new Error(`no build at ${dist} (npm run build)`);
   if (!existsSync(trustDir)) throw new Error('vectors/trust is missing (bash vectors/build.sh)');
   checkGnuTime();
   const work = mkdtempSync(join(tmpdir(), 'vmilist-verify-bench-'));

@@ -1,6 +1,6 @@
 /**
  * The CLI as one function, the entry of the bundled CLI (dist/cli-bundle.cjs):
- * the launcher (dist/cli.js, src/cli/launch.ts) loads it, with V8's code
+ * the launcher (dist/cli.cjs, src/cli/launch.ts) loads it, with V8's code
  * cache where it can, and calls {@link main}.
  */
 import { realContext } from './io.js';

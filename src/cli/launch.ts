@@ -1,5 +1,5 @@
 /**
- * The `vmilist` executable (dist/cli.js): a few lines that load the bundled
+ * The `vmilist` executable (dist/cli.cjs): a few lines that load the bundled
  * CLI (dist/cli-bundle.cjs) with V8's code cache where the Node version and
  * the cache directory allow (see compile-cache.ts), else plainly, and run it.
  * The cache never fails a command: any problem with it means no cache.
@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import {
@@ -27,7 +26,8 @@ type CommonJsWrapper = (exports: unknown, require: NodeJS.Require, module: { exp
 
 setFlagsFromString(V8_FLAGS);
 
-const bundlePath = fileURLToPath(new URL('./cli-bundle.cjs', import.meta.url));
+// built as CommonJS (dist/cli.cjs): a CommonJS entry spares Node its ES module loader
+const bundlePath = join(__dirname, 'cli-bundle.cjs');
 const requireHere = nodeModule.createRequire(bundlePath);
 const argv = process.argv.slice(2);
 

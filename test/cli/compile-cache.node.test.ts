@@ -1,5 +1,5 @@
 // The CLI's V8 code cache (src/cli/compile-cache.ts, src/cli/launch.ts), on
-// the built executable (dist/cli.js, `npm run build`): made 0700 and used on
+// the built executable (dist/cli.cjs, `npm run build`): made 0700 and used on
 // the next run with the same output; never used from a directory another
 // user could write (world-writable, foreign-owned, a symlink) nor from a
 // file anyone else could have written; a damaged cache is refused and
@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commandKey, compileCacheDir } from '../../src/cli/compile-cache.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const BIN = join(ROOT, 'dist/cli.js');
+const BIN = join(ROOT, 'dist/cli.cjs');
 const ARGS = ['verify', join(ROOT, 'vectors/signed/alice-sha256.smime'), '--ca-dir', join(ROOT, 'vectors/trust'), '--at', '2026-06-01T00:00:00Z', '--json'];
 // Node ≥ 22.1 caches through module.enableCompileCache, in files of its own
 const NODE_CACHE = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
