@@ -17,7 +17,8 @@
 //
 // Env: BENCH_RUNS (default 5), VERIFY_BENCH_SIZES (default 1000,10000,50000,100000),
 // VERIFY_BENCH_CHROMIUM=0 to skip the browser, CHROMIUM_PATH, VERIFY_BENCH_KEEP=1
-// keeps the signed lists (for profiling), VMILIST_DIST
+// keeps the signed lists (for profiling), VMILIST_COMPILE_CACHE (the CLI's code
+// cache; default a directory in the work dir, "0" for none), VMILIST_DIST
 // (another build; default ../dist). Exits 1 when a reference fails or a target
 // is missed.
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -181,10 +182,16 @@ function runOpenssl(work, list, caPath) {
   return r;
 }
 
+/** The CLI of a build: dist/cli.cjs (the launcher), or dist/cli.js in builds before it. */
+function cliOf(dir) {
+  const cjs = join(dir, 'cli.cjs');
+  return existsSync(cjs) ? cjs : join(dir, 'cli.js');
+}
+
 /** vmilist verify --json, checked: exit 0 and {"ok":true} with every image (parsed once per list, size-compared after). */
 function runVmilist(work, list, count, expect) {
   const outFile = join(work, 'vmilist.out');
-  const args = [join(dist, 'cli.js'), 'verify', list.signed, '--ca-dir', trustDir, '--at', AT.toISOString(), '--json'];
+  const args = [cliOf(dist), 'verify', list.signed, '--ca-dir', trustDir, '--at', AT.toISOString(), '--json'];
   const r = measure(work, process.execPath, args, outFile);
   if (r.status !== 0) throw new Error(`vmilist verify exited ${r.status}:\n${r.stderr}${readFileSync(outFile, 'utf8').slice(0, 2000)}`);
   const out = readFileSync(outFile);
@@ -261,7 +268,7 @@ async function chromiumInProcess(list, runs) {
 // ------------------------------------------------------------------ main
 
 async function main() {
-  if (!existsSync(join(dist, 'cli.js'))) throw new Error(`no build at ${dist} (npm run build)`);
+  if (!existsSync(cliOf(dist))) throw new Error(`no build at ${dist} (npm run build)`);
   if (!existsSync(trustDir)) throw new Error('vectors/trust is missing (bash vectors/build.sh)');
   checkGnuTime();
   const work = mkdtempSync(join(tmpdir(), 'vmilist-verify-bench-'));
@@ -273,6 +280,9 @@ async function main() {
     const { verifySignedList } = await import(pathToFileURL(join(dist, 'index.js')).href);
     const { loadTrustStore } = await import(pathToFileURL(join(dist, 'node/index.js')).href);
     const store = await loadTrustStore(trustDir);
+    // the CLI's V8 code cache (src/cli/compile-cache.ts) in the work dir, filled by
+    // one unmeasured run per list; VMILIST_COMPILE_CACHE=0 measures without it
+    process.env.VMILIST_COMPILE_CACHE ??= join(work, 'compile-cache');
     const startup = [];
     const rows = [];
     console.log(`reference: openssl smime -verify -crl_check -CApath <rehashed vectors/trust>; ${RUNS} interleaved runs per list, medians; wall, CPU (user+sys) and peak RSS from ${GNU_TIME}`);
@@ -281,6 +291,7 @@ async function main() {
       const osl = [];
       const cli = [];
       const expect = {};
+      runVmilist(work, list, count, expect);
       for (let i = 0; i < RUNS; i++) {
         // alternate the order so neither always runs on a warmer machine
         if (i % 2 === 0) {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = join(root, 'test-output', 'demo');
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'dist', 'cli.cjs');
 const pki = join(root, 'vectors', 'pki');
 
 rmSync(work, { recursive: true, force: true });

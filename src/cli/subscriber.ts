@@ -9,15 +9,15 @@ import { VmiListError } from '../errors.js';
 import { toEpochMs } from '../model/dates.js';
 import { decodeUtf8, parseStrictJson } from '../model/json.js';
 import type { SitePolicy } from '../subscription/types.js';
-import type { CrlPolicy, EndorserPrincipal } from '../smime/types.js';
-import { DEFAULT_CA_DIR, caDirOf, openSite, type HookReport, type Site, type SiteOptions } from '../node/site/site.js';
+import type { CrlPolicy } from '../smime/types.js';
+import { DEFAULT_CA_DIR, openSite, type HookReport, type Site, type SiteOptions } from '../node/site/site.js';
 import type { SubscriberFile } from '../node/site/state-file.js';
-import { loadTrustStore, type TrustStore } from '../node/truststore.js';
 import { usageError, type CliContext } from './context.js';
 import { readInput } from './io.js';
 
 export { DEFAULT_CA_DIR };
-export { isUrl } from '../node/site/site.js';
+export { isUrl } from '../node/site/sources.js';
+export { loadTrust, principalsOf, type TrustValues } from './trust.js';
 
 /** The state file to use: --state, else $VMILIST_STATE, else a per-user or system path. */
 export function statePath(ctx: CliContext, flag: string | undefined): string {
@@ -162,15 +162,6 @@ export function hooksJson(hooks: HookReport): Record<string, unknown> {
   };
 }
 
-/** Endorser principals from --endorser-dn / --endorser-ca. */
-export function principalsOf(dns: string[] | undefined, ca: string | undefined): EndorserPrincipal[] | undefined {
-  if (dns === undefined || dns.length === 0) {
-    if (ca !== undefined) throw usageError('--endorser-ca needs at least one --endorser-dn');
-    return undefined;
-  }
-  return dns.map((dn) => (ca === undefined ? { dn } : { dn, ca }));
-}
-
 /** Exit code for an error, as the CLI maps them: 2 for usage and I/O, 1 otherwise. */
 function exitCodeOf(e: VmiListError): number {
   return e.code === 'ERR_INPUT' || e.code === 'ERR_IO' ? 2 : 1;
@@ -186,18 +177,6 @@ export function atOf(at: string | undefined): { at?: number } {
   return at === undefined ? {} : { at: toEpochMs(at, '--at') };
 }
 
-/** Trust options as given on the command line. */
-export interface TrustValues {
-  'ca-dir'?: string;
-  'crl-dir'?: string;
-}
-
-/** Loads the trust store, printing its unusable files as warnings (vmilist verify). */
-export async function loadTrust(ctx: CliContext, values: TrustValues, command: string): Promise<TrustStore> {
-  const store = await loadTrustStore(caDirOf(ctx.cwd, ctx.env, values['ca-dir']), values['crl-dir'] === undefined ? {} : { crlDir: resolve(ctx.cwd, values['crl-dir']) });
-  for (const p of store.problems) ctx.stderr(`vmilist ${command}: warning: trust store: ${p.file}: ${p.message}\n`);
-  return store;
-}
 
 /** The saved state file for read-only commands (no lock); missing is an error unless `allowMissing`. */
 export async function readState(ctx: CliContext, values: { state?: string }, allowMissing: boolean): Promise<SubscriberFile> {

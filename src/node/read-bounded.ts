@@ -40,12 +40,25 @@ export async function readBounded(path: string, options: ReadBoundedOptions): Pr
   try {
     const st = await fh.stat();
     if (st.isFile() && st.size > maxBytes) throw tooLarge(st.size);
-    // a regular file: its size (plus one byte, to notice growth); anything else: chunk by chunk
     const parts: Uint8Array[] = [];
     let total = 0;
+    if (st.isFile()) {
+      // a regular file: read into one buffer of its size plus one byte (to
+      // notice growth), not in chunks then copied: a 30 MB list touched once, not twice
+      const whole = new Uint8Array(st.size + 1);
+      while (total < whole.byteLength) {
+        const { bytesRead } = await fh.read(whole, total, whole.byteLength - total, null);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+      }
+      if (total < whole.byteLength) return whole.subarray(0, total);
+      if (total > maxBytes) throw tooLarge();
+      parts.push(whole); // it grew (or says size 0, as /proc files do): the rest chunk by chunk
+    }
+    // anything else: chunk by chunk
     for (;;) {
       const room = maxBytes + 1 - total;
-      const buf = new Uint8Array(Math.min(CHUNK, room, st.isFile() ? Math.max(st.size - total, 0) + 1 : CHUNK));
+      const buf = new Uint8Array(Math.min(CHUNK, room));
       const { bytesRead } = await fh.read(buf, 0, buf.byteLength, null);
       if (bytesRead === 0) break;
       total += bytesRead;

@@ -107,7 +107,7 @@ describe('bad input as a new user tries it', () => {
     const fd = openSync(big, 'w');
     ftruncateSync(fd, 100 * 1024 * 1024);
     closeSync(fd);
-    const bin = new URL('../../dist/cli.js', import.meta.url).pathname;
+    const bin = new URL('../../dist/cli.cjs', import.meta.url).pathname;
     const r = spawnSync(process.execPath, [bin, 'validate', big], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -77,6 +77,8 @@ function withValue(path: string[], value: unknown, remove = false): Record<strin
 const VALUES: unknown[] = [
   0, -0, 1, -1, 1.5, 2 ** 53 - 1, 2 ** 53, 1e308, Infinity, -Infinity, NaN,
   '', 'a', 'ab', 'abc', '😀😀', '\ud800x', '/C', 'C=DE', 'not a dn', '2011-13-01', '2011-03-10', '0'.repeat(128), 'g'.repeat(128),
+  // checksum edge cases
+  'aF09'.repeat(32), 'a'.repeat(127), 'a'.repeat(129), `${'a'.repeat(127)}@`, `${'a'.repeat(127)}\``, `${'a'.repeat(127)}G`, `${'a'.repeat(126)}😀`, `${'a'.repeat(127)}\u0661`,
   '0C1C1D5D-2F9B-4C7A-BA3E-1A2B3C4D5E6F', '0c1c1d5d-2f9b-4c7a-7a3e-1a2b3c4d5e6f',
   null, true, false, [], [1], [{}], [{ 'hv:x509': {} }], {}, { 'hv:image': {} }, { 'hv:x509': { 'hv:dn': 'CN=x', 'hv:ca': 'CN=y' } },
 ];

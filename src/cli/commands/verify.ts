@@ -4,12 +4,12 @@ import { imagesOf } from '../../model/types.js';
 import { verifySignedList } from '../../smime/verify.js';
 import type { CertProfile, CrlPolicy } from '../../smime/types.js';
 import { digestInPlaceCrypto } from '../../node/digest-crypto.js';
-import { fetchList } from '../../node/fetch.js';
 import { parseCommandArgs } from '../args.js';
 import { printWarnings, usageError, type Command } from '../context.js';
 import { writeJsonLine } from '../json-stream.js';
 import { readInput } from '../io.js';
-import { DEFAULT_CA_DIR, isUrl, loadTrust, principalsOf } from '../subscriber.js';
+import { DEFAULT_CA_DIR, isUrl } from '../../node/site/sources.js';
+import { loadTrust, principalsOf } from '../trust.js';
 
 const USAGE = 'vmilist verify <file|url> [--ca-dir DIR] [--crl-dir DIR] [--at TIME] [--endorser-dn DN]... [--endorser-ca DN] [options] [--json]';
 
@@ -87,7 +87,8 @@ Exit codes: 0 verified, 1 verification failed (the list must not be used),
     // fetched after it, so https may be verified with the IGTF CAs as well
     const local = isUrl(source) ? undefined : await readInput(ctx, source, DEFAULT_MAX_LIST_BYTES);
     const store = await loadTrust(ctx, values, 'verify');
-    const bytes = local ?? (await fetchList(source, { allowHttp: values['allow-http'] === true, ca: store.trustAnchors })).bytes;
+    // node:https and friends load only for a URL
+    const bytes = local ?? (await (await import('../../node/fetch.js')).fetchList(source, { allowHttp: values['allow-http'] === true, ca: store.trustAnchors })).bytes;
 
     const verified = await verifySignedList(bytes, {
       trustAnchors: store.trustAnchors,

@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { VmiListError } from '../../errors.js';
 import { formatListDate, toEpochMs } from '../../model/dates.js';
 import type { VerifiedImageList } from '../../model/verified.js';
@@ -28,9 +27,10 @@ import { assertHandlerExists, runHandlers, type HandlerRun } from './handlers.js
 import { fetchAndVerify, type ListFetchOptions } from './lists.js';
 import { emptySubscriberFile, HANDLER_LOG_SIZE, parseSubscriberFile, type SubscriberFile } from './state-file.js';
 import { siteStatus, type SiteStatus } from './status.js';
+import { caDirOf, sourceUrl } from './sources.js';
 
-/** Default CA directory when neither `caDir` nor `X509_CERT_DIR` is given. */
-export const DEFAULT_CA_DIR = '/etc/grid-security/certificates';
+export { DEFAULT_CA_DIR, caDirOf, isUrl, sourceUrl } from './sources.js';
+
 
 /** How to open a site. */
 export interface SiteOptions {
@@ -459,21 +459,6 @@ export function findSubscription(state: SubscriptionState, key: string): Subscri
     throw new VmiListError('ERR_INPUT', `no subscription '${key}' (known: ${known})`);
   }
   return hit;
-}
-
-/** Whether a list source is a URL (`scheme://…`) rather than a file path. */
-export function isUrl(source: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
-}
-
-/** A list source as a URL: URLs as given, file paths as file:// URLs. */
-export function sourceUrl(cwd: string, source: string): string {
-  return isUrl(source) ? source : pathToFileURL(resolve(cwd, source)).href;
-}
-
-/** The CA directory: the one given, else `$X509_CERT_DIR`, else the IGTF default. */
-export function caDirOf(cwd: string, env: Readonly<Record<string, string | undefined>>, caDir?: string): string {
-  return resolve(cwd, caDir ?? env['X509_CERT_DIR'] ?? DEFAULT_CA_DIR);
 }
 
 function listFacts(verified: VerifiedImageList): { vo?: string } {
