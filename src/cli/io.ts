@@ -7,14 +7,47 @@ import { DEFAULT_MAX_LIST_BYTES } from '../model/json.js';
 import { readBounded, readBoundedStream } from '../node/read-bounded.js';
 import { writeFileAtomic } from '../node/state-store.js';
 
+/**
+ * Standard output that a reader may close early (`vmilist verify … --json |
+ * head`): the write error (EPIPE) would otherwise be an unhandled 'error'
+ * event that kills the process with a stack trace. Once the reader is gone,
+ * output is dropped and the command finishes with its own exit code, as
+ * `grep | head` does; any other write error is said once on stderr.
+ */
+function closableStdout(): { write: (t: string) => Promise<void> } {
+  let closed = false;
+  const waiting = new Set<() => void>();
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (!closed && e.code !== 'EPIPE') process.stderr.write(`vmilist: standard output failed (${e.code ?? e.message}); output dropped\n`);
+    closed = true;
+    for (const ok of waiting) ok();
+    waiting.clear();
+  });
+  return {
+    write: (t) => {
+      if (closed) return Promise.resolve();
+      if (process.stdout.write(t)) return Promise.resolve();
+      return new Promise((ok) => {
+        const done = (): void => {
+          waiting.delete(done);
+          ok();
+        };
+        waiting.add(done);
+        process.stdout.once('drain', done);
+      });
+    },
+  };
+}
+
 /** The context of the running process. */
 export function realContext(): CliContext {
+  const out = closableStdout();
   return {
     env: process.env,
     cwd: process.cwd(),
     // every byte printed passes here: untrusted text never reaches the terminal raw
-    stdout: (t) => void process.stdout.write(sanitizeForTerminal(t)),
-    writeStdout: (t) => (process.stdout.write(sanitizeForTerminal(t)) ? Promise.resolve() : new Promise((ok) => process.stdout.once('drain', ok))),
+    stdout: (t) => void out.write(sanitizeForTerminal(t)),
+    writeStdout: (t) => out.write(sanitizeForTerminal(t)),
     stderr: (t) => void process.stderr.write(sanitizeForTerminal(t)),
     progress: (t) => void process.stderr.write(t), // the bar's own \r and ESC[K; its label is sanitised by progressReporter
     isTTY: Boolean(process.stderr.isTTY),
