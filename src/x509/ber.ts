@@ -51,6 +51,9 @@ export class Asn {
 
 const NONE: readonly Asn[] = Object.freeze([]);
 
+// BOOLEAN, INTEGER, NULL, OBJECT IDENTIFIER, REAL, ENUMERATED, RELATIVE-OID
+const ALWAYS_PRIMITIVE = new Set([1, 2, 5, 6, 9, 10, 13]);
+
 /**
  * Decodes the element at the start of `input`; bytes after it are left
  * alone (see `.end`). At most `maxElements` elements are decoded (memory).
@@ -89,7 +92,12 @@ function readElement(b: Uint8Array, pos: number, limit: number, depth: number, b
       more = (x & 0x80) !== 0;
     }
   }
-  if (cls === CLASS.universal && tag === 0) broken(pos, 'an end-of-contents marker where an element should be');
+  if (cls === CLASS.universal) {
+    if (tag === 0) broken(pos, 'an end-of-contents marker where an element should be');
+    // X.690 8.1.2.5: these are primitive only, SEQUENCE and SET constructed only
+    if (constructed && ALWAYS_PRIMITIVE.has(tag)) broken(pos, `a constructed encoding of universal type ${tag}, which is always primitive`);
+    if (!constructed && (tag === 16 || tag === 17)) broken(pos, `a primitive encoding of a ${tag === 16 ? 'SEQUENCE' : 'SET'}`);
+  }
   if (p >= limit) broken(p, 'the length is cut off');
   const l0 = b[p++] as number;
   if (l0 === 0x80) {

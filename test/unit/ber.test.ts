@@ -117,3 +117,13 @@ describe('decodeBer against asn1js on the vectors', async () => {
     sameTree(ours, theirs.result, 'root');
   });
 });
+
+describe('decodeBer and the forms X.690 allows', () => {
+  it('refuses a constructed INTEGER, OID, BOOLEAN, NULL or ENUMERATED and a primitive SEQUENCE or SET', () => {
+    for (const tag of [0x21, 0x22, 0x25, 0x26, 0x2a]) expect(refusal(bytes(tag, 0x03, 0x02, 0x01, 0x00))).toMatch(/always primitive/);
+    expect(refusal(bytes(0x10, 0x00))).toMatch(/primitive encoding of a SEQUENCE/);
+    expect(refusal(bytes(0x11, 0x00))).toMatch(/primitive encoding of a SET/);
+    // string types may be constructed in BER (openssl streams OCTET STRING so)
+    expect(refusal(bytes(0x24, 0x03, 0x04, 0x01, 0x61))).toBe('accepted');
+  });
+});
