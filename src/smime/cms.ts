@@ -8,7 +8,8 @@
 import { VmiListError } from '../errors.js';
 import { decodeName, dnEquals } from '../x509/dn.js';
 import { parserDetail, readBer } from '../x509/asn1.js';
-import { algorithmId, childrenOf, encodingOf, explicit, integerBytes, isContext, isUniversal, octetContent, octets, oid, sequence, set, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
+import { CLASS } from '../x509/ber.js';
+import { algorithmId, childrenOf, derOf, encodingOf, explicit, integerBytes, isContext, isUniversal, octetContent, octets, oid, sequence, set, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
 import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, type DigestName } from './algorithms.js';
 import { bytesEqual } from './bytes.js';
 import { ContentDigests } from './content-digests.js';
@@ -148,10 +149,9 @@ function readSignerInfo(node: Asn, what: string): SignerInfo {
       const [type, values] = sequence(a, `signed attribute ${i + 1} of ${what}`, 2, 2);
       return { type: oid(type, `the type of signed attribute ${i + 1}`), values: set(values, `the values of signed attribute ${i + 1}`) };
     });
-    // signed over the DER of SET OF Attribute, not the [0] IMPLICIT tag
-    const signedBytes = encodingOf(attrsNode).slice();
-    signedBytes[0] = 0x31;
-    signedAttrs = { attributes, signedBytes };
+    // signed over the DER of SET OF Attribute (not the [0] IMPLICIT tag), re-encoded as OpenSSL
+    // does (attributes in the order received): identical to what was received when that is DER
+    signedAttrs = { attributes, signedBytes: derOf(attrsNode, { cls: CLASS.universal, tag: TAG.set }, true) };
   }
   const signatureAlgorithm = algorithmId(f[at++], `the signature algorithm of ${what}`);
   const signature = octets(f[at++], `the signature of ${what}`);

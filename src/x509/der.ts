@@ -279,3 +279,61 @@ export function extensions(n: Asn | undefined, what: string): Extension[] {
   }
   return out;
 }
+
+// universal string types BER may split into parts (X.690 8.23): OCTET STRING and the character strings
+const SPLITTABLE = new Set([4, 12, 18, 19, 20, 21, 22, 25, 26, 27, 28, 29, 30]);
+
+/** DER identifier and length octets. */
+function derHeader(cls: number, constructed: boolean, tag: number, length: number): number[] {
+  const out: number[] = [];
+  const first = (cls << 6) | (constructed ? 0x20 : 0);
+  if (tag < 0x1f) out.push(first | tag);
+  else {
+    const digits: number[] = [];
+    for (let t = tag; t > 0; t = Math.floor(t / 128)) digits.unshift(t % 128);
+    out.push(first | 0x1f, ...digits.map((d, i) => (i < digits.length - 1 ? d | 0x80 : d)));
+  }
+  if (length < 0x80) out.push(length);
+  else {
+    const bytes: number[] = [];
+    for (let l = length; l > 0; l = Math.floor(l / 256)) bytes.unshift(l % 256);
+    out.push(0x80 | bytes.length, ...bytes);
+  }
+  return out;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return a.length - b.length;
+}
+
+/**
+ * The DER encoding of a value read from BER (X.690 §10–11): definite
+ * lengths, split strings joined, a BOOLEAN true as FF, the elements of a SET
+ * in ascending order of their encodings. This is what a signature over
+ * signed attributes covers (RFC 5652 §5.4) and what OpenSSL re-encodes
+ * before checking it: an S/MIME signer may send the attributes in BER.
+ * `asTag` re-tags the outer element (a [0] IMPLICIT SET as the SET it is);
+ * `keepOrder` keeps the outer SET's elements as received, as OpenSSL does
+ * for signed attributes (its CMS_Attributes_Verify is SET_ORDER): what a
+ * signer sent unsorted, it signed unsorted.
+ */
+export function derOf(n: Asn, asTag?: { readonly cls: number; readonly tag: number }, keepOrder = false): Uint8Array {
+  const cls = asTag?.cls ?? n.cls;
+  const tag = asTag?.tag ?? n.tag;
+  let content: Uint8Array;
+  let constructed = n.constructed;
+  if (!n.constructed) {
+    content = n.content;
+    if (cls === CLASS.universal && tag === TAG.boolean && content.length === 1 && content[0] !== 0) content = Uint8Array.of(0xff);
+  } else if (cls === CLASS.universal && SPLITTABLE.has(tag)) {
+    content = octetContent(n, 'a split string');
+    constructed = false;
+  } else {
+    const parts = n.children.map((c) => derOf(c));
+    if (cls === CLASS.universal && tag === TAG.set && !keepOrder) parts.sort(compareBytes);
+    content = concatBytes(parts);
+  }
+  return concatBytes([Uint8Array.from(derHeader(cls, constructed, tag, content.length)), content]);
+}
