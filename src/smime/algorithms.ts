@@ -7,7 +7,7 @@
 import { VmiListError } from '../errors.js';
 import { parserDetail } from '../x509/asn1.js';
 import { decodeBer } from '../x509/ber.js';
-import { algorithmId, bitString, encodingOf, explicit, isContext, isUniversal, oid, sequence, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
+import { algorithmId, derOf, bitString, encodingOf, explicit, isContext, isUniversal, oid, sequence, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
 import { bs, bytesEqual } from './bytes.js';
 
 /** Digest names as reported in results. */
@@ -215,18 +215,23 @@ export function namedCurveOf(spki: PublicKeyInfo): string {
 /** Converts a DER ECDSA-Sig-Value to the fixed-size r||s WebCrypto verifies; `undefined` when malformed. */
 export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | undefined {
   let parts: Asn[];
+  let sig: Asn;
   try {
-    const sig = decodeBer(der, 8);
+    sig = decodeBer(der, 8);
     if (sig.end !== der.length) return undefined;
     parts = sequence(sig, 'the ECDSA signature', 2, 2);
   } catch {
     return undefined; // a damaged signature is simply not valid
   }
+  // only the DER form counts, as OpenSSL requires since CVE-2014-8275: a signature is one encoding
+  if (!bytesEqual(derOf(sig), der)) return undefined;
   const out = new Uint8Array(2 * size);
   for (let i = 0; i < 2; i++) {
     const n = parts[i];
     if (!isUniversal(n, TAG.integer) || n.constructed || n.content.length === 0) return undefined;
     let v = n.content;
+    // positive and minimal: no sign bit, no leading 00 unless the next byte needs it
+    if (((v[0] as number) & 0x80) !== 0 || (v.length > 1 && v[0] === 0 && ((v[1] as number) & 0x80) === 0)) return undefined;
     while (v.length > 1 && v[0] === 0) v = v.subarray(1);
     if (v.length > size) return undefined;
     out.set(v, i * size + (size - v.length));

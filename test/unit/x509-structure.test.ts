@@ -7,7 +7,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VmiListError } from '../../src/errors.js';
-import { checkIssuerSignature } from '../../src/smime/algorithms.js';
+import { checkIssuerSignature, ecdsaDerToRaw, ecdsaRawToDer } from '../../src/smime/algorithms.js';
 import { derItems, EXT, parseCertificate, type Cert } from '../../src/smime/certs.js';
 import { parseCrl } from '../../src/smime/crl.js';
 import { readBytes, readText } from '../support/files.js';
@@ -157,4 +157,25 @@ describe('CRLs', () => {
     expect(crl.revoked.get('1008')).toBe(Date.UTC(2025, 5, 1));
     expect(await checkIssuerSignature(crypto, crl.signed, inter.publicKey, 'CRL', inter.dn)).toBe(true);
   }, 60_000);
+});
+
+describe('ECDSA signature values', () => {
+  it('only the DER form of (r, s) is read, as OpenSSL requires', async () => {
+    const key = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, new Uint8Array(8)));
+    const der = ecdsaRawToDer(raw);
+    expect(ecdsaDerToRaw(der, 32)).toEqual(raw);
+    // r with one more leading 00 than it needs: the same numbers, not DER
+    const r = der.subarray(2, 2 + 2 + (der[3] as number));
+    const s = der.subarray(2 + r.length);
+    const padded = Uint8Array.from([0x02, (r[1] as number) + 1, 0x00, ...r.subarray(2)]);
+    const nonMinimal = Uint8Array.from([0x30, padded.length + s.length, ...padded, ...s]);
+    expect(ecdsaDerToRaw(nonMinimal, 32)).toBeUndefined();
+    // the outer SEQUENCE with an indefinite length
+    expect(ecdsaDerToRaw(Uint8Array.from([0x30, 0x80, ...der.subarray(2), 0, 0]), 32)).toBeUndefined();
+    // a negative r (sign bit set without its 00)
+    const negative = Uint8Array.from([0x30, 0x06, 0x02, 0x01, 0x80, 0x02, 0x01, 0x01]);
+    expect(ecdsaDerToRaw(negative, 32)).toBeUndefined();
+    expect(ecdsaDerToRaw(Uint8Array.from([0x30, 0x06, 0x02, 0x01, 0x7f, 0x02, 0x01, 0x01]), 32)?.length).toBe(64);
+  });
 });
