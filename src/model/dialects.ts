@@ -43,9 +43,17 @@ export function normalizeDialects(doc: JsonValue): { doc: JsonValue; warnings: W
   }
   const images = list['hv:images'];
   if (Array.isArray(images)) {
-    images.forEach((entry, i) => {
-      if (isObject(entry) && isObject(entry['hv:image'])) normalizeImage(entry['hv:image'], `${base}/hv:images/${i}/hv:image`, warnings);
-    });
+    // a value not in lower case is kept and only noted: once per key and value, at its first image,
+    // with the count (an AppDB list writes "QEMU" in every one of its images)
+    const cased = new Map<string, { path: string; value: string; count: number }>();
+    for (let i = 0; i < images.length; i++) {
+      const entry = images[i];
+      if (isObject(entry) && isObject(entry['hv:image'])) normalizeImage(entry['hv:image'], i, warnings, cased);
+    }
+    for (const { path, value, count } of cased.values()) {
+      const where = count === 1 ? '' : ` (here and in ${count - 1} more image${count === 2 ? '' : 's'})`;
+      warnings.push({ path, message: `${JSON.stringify(value)} is not lower case${where}; kept as written, compared case-insensitively` });
+    }
   }
   return { doc: root, warnings };
 }
@@ -60,26 +68,30 @@ function normalizeDate(obj: JsonObject, key: string, base: string, warnings: War
   }
 }
 
-function normalizeImage(image: JsonObject, base: string, warnings: Warning[]): void {
+function normalizeImage(image: JsonObject, index: number, warnings: Warning[], cased: Map<string, { path: string; value: string; count: number }>): void {
+  // the image's path is written only when it has something to warn about
+  const at = (key: string): string => `/hv:imagelist/hv:images/${index}/hv:image/${key}`;
   const size = image['hv:size'];
   if (typeof size === 'string' && /^[0-9]{1,16}$/.test(size)) {
-    warnings.push({ path: `${base}/hv:size`, message: `size given as the string ${JSON.stringify(size)}; read as a number` });
+    warnings.push({ path: at('hv:size'), message: `size given as the string ${JSON.stringify(size)}; read as a number` });
     image['hv:size'] = Number(size);
   }
   const sum = image['sl:checksum:sha512'];
   // the cheap test first: nearly every checksum is already lower case
   if (typeof sum === 'string' && sum !== sum.toLowerCase() && /^[0-9a-fA-F]{128}$/.test(sum)) {
-    warnings.push({ path: `${base}/sl:checksum:sha512`, message: 'upper-case hex; read as lower case' });
+    warnings.push({ path: at('sl:checksum:sha512'), message: 'upper-case hex; read as lower case' });
     image['sl:checksum:sha512'] = sum.toLowerCase();
   }
   if ('dc:date:expires' in image) {
-    warnings.push({ path: `${base}/dc:date:expires`, message: 'per-image expiry (AppDB dialect)' });
-    normalizeDate(image, 'dc:date:expires', base, warnings);
+    warnings.push({ path: at('dc:date:expires'), message: 'per-image expiry (AppDB dialect)' });
+    normalizeDate(image, 'dc:date:expires', at('').slice(0, -1), warnings);
   }
   for (const key of ['hv:format', 'hv:hypervisor']) {
     const v = image[key];
     if (typeof v === 'string' && v !== v.toLowerCase()) {
-      warnings.push({ path: `${base}/${key}`, message: `${JSON.stringify(v)} is not lower case; kept as written, compared case-insensitively` });
+      const seen = cased.get(`${key}\u0000${v}`);
+      if (seen) seen.count++;
+      else cased.set(`${key}\u0000${v}`, { path: at(key), value: v, count: 1 });
     }
   }
 }

@@ -120,6 +120,20 @@ describe('schema and dialects', () => {
     expect(validateImageList(variants[1]).list['hv:images']).toEqual([]);
   });
 
+  test('a value not in lower case is noted once per key and value, at its first image, with the count', () => {
+    const list = minimalList();
+    const image = list['hv:imagelist']['hv:images'][0]?.['hv:image'] as Record<string, unknown>;
+    const images = ['QEMU', 'KVM', 'QEMU', 'QEMU', 'kvm'].map((hypervisor, i) => ({ 'hv:image': { ...image, 'dc:identifier': `488dcdc4-9ab1-4fc8-a7ba-b7a5428ecb3${i}`, 'hv:hypervisor': hypervisor } }));
+    const parsed = validateImageList({ 'hv:imagelist': { ...list['hv:imagelist'], 'hv:images': images } });
+    expect(parsed.warnings).toEqual([
+      { path: '/hv:imagelist/hv:images/0/hv:image/hv:hypervisor', message: '"QEMU" is not lower case (here and in 2 more images); kept as written, compared case-insensitively' },
+      { path: '/hv:imagelist/hv:images/1/hv:image/hv:hypervisor', message: '"KVM" is not lower case; kept as written, compared case-insensitively' },
+    ]);
+    // kept as written
+    expect(parsed.list['hv:images'].map((e) => e['hv:image']['hv:hypervisor'])).toEqual(['QEMU', 'KVM', 'QEMU', 'QEMU', 'kvm']);
+    expect(() => validateImageList({ 'hv:imagelist': { ...list['hv:imagelist'], 'hv:images': images } }, { strict: true })).toThrowError(/strict mode/);
+  });
+
   test('validateImageList does not change its argument', () => {
     const v = minimalList({}, { 'hv:size': '10' });
     const before = JSON.stringify(v);
