@@ -8,8 +8,7 @@
 import { VmiListError } from '../errors.js';
 import { decodeName, dnEquals } from '../x509/dn.js';
 import { parserDetail, readBer } from '../x509/asn1.js';
-import { CLASS } from '../x509/ber.js';
-import { algorithmId, childrenOf, derOf, encodingOf, explicit, integerBytes, isContext, isUniversal, octetContent, octets, oid, sequence, set, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
+import { algorithmId, childrenOf, encodingOf, explicit, integerBytes, isContext, isUniversal, octetContent, octets, oid, sequence, set, smallInteger, TAG, signedAttributesDer, type AlgorithmId, type Asn } from '../x509/der.js';
 import { checkListDigest, digestFromOid, OID, signatureScheme, verifyWith, type DigestName } from './algorithms.js';
 import { bytesEqual } from './bytes.js';
 import { ContentDigests } from './content-digests.js';
@@ -150,8 +149,8 @@ function readSignerInfo(node: Asn, what: string): SignerInfo {
       return { type: oid(type, `the type of signed attribute ${i + 1}`), values: set(values, `the values of signed attribute ${i + 1}`) };
     });
     // signed over the DER of SET OF Attribute (not the [0] IMPLICIT tag), re-encoded as OpenSSL
-    // does (attributes in the order received): identical to what was received when that is DER
-    signedAttrs = { attributes, signedBytes: derOf(attrsNode, { cls: CLASS.universal, tag: TAG.set }, true) };
+    // does: identical to what was received when that is DER
+    signedAttrs = { attributes, signedBytes: signedAttributesDer(attrsNode) };
   }
   const signatureAlgorithm = algorithmId(f[at++], `the signature algorithm of ${what}`);
   const signature = octets(f[at++], `the signature of ${what}`);

@@ -311,17 +311,11 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /**
  * The DER encoding of a value read from BER (X.690 §10–11): definite
  * lengths, split strings joined, a BOOLEAN true as FF, the elements of a SET
- * in ascending order of their encodings. This is what a signature over
- * signed attributes covers (RFC 5652 §5.4) and what OpenSSL re-encodes
- * before checking it: an S/MIME signer may send the attributes in BER.
- * `asTag` re-tags the outer element (a [0] IMPLICIT SET as the SET it is);
- * `keepOrder` keeps the outer SET's elements as received, as OpenSSL does
- * for signed attributes (its CMS_Attributes_Verify is SET_ORDER): what a
- * signer sent unsorted, it signed unsorted.
+ * in ascending order of their encodings. Used where only DER counts (an
+ * ECDSA signature value) and for signed attributes ({@link signedAttributesDer}).
  */
-export function derOf(n: Asn, asTag?: { readonly cls: number; readonly tag: number }, keepOrder = false): Uint8Array {
-  const cls = asTag?.cls ?? n.cls;
-  const tag = asTag?.tag ?? n.tag;
+export function derOf(n: Asn): Uint8Array {
+  const { cls, tag } = n;
   let content: Uint8Array;
   let constructed = n.constructed;
   if (!n.constructed) {
@@ -332,8 +326,30 @@ export function derOf(n: Asn, asTag?: { readonly cls: number; readonly tag: numb
     constructed = false;
   } else {
     const parts = n.children.map((c) => derOf(c));
-    if (cls === CLASS.universal && tag === TAG.set && !keepOrder) parts.sort(compareBytes);
+    if (cls === CLASS.universal && tag === TAG.set) parts.sort(compareBytes);
     content = concatBytes(parts);
   }
   return concatBytes([Uint8Array.from(derHeader(cls, constructed, tag, content.length)), content]);
+}
+
+/**
+ * The bytes a signature over CMS signed attributes covers, as OpenSSL
+ * computes them (RFC 5652 §5.4): `[0] IMPLICIT SET OF Attribute` re-encoded
+ * as a DER SET, the attributes in the order received (OpenSSL's
+ * CMS_Attributes_Verify is SET_ORDER), each Attribute and its SET OF values
+ * in DER (values sorted). A value is an ANY: primitive ones and split
+ * strings are re-encoded, constructed ones (a SEQUENCE, a tagged value) are
+ * kept as received, as OpenSSL keeps them. For the DER every known signer
+ * sends, this is exactly the bytes received with the tag changed to SET.
+ */
+export function signedAttributesDer(attrs: Asn): Uint8Array {
+  const tlv = (cls: number, constructed: boolean, tag: number, content: Uint8Array): Uint8Array =>
+    concatBytes([Uint8Array.from(derHeader(cls, constructed, tag, content.length)), content]);
+  const value = (v: Asn): Uint8Array => (!v.constructed || (v.cls === CLASS.universal && SPLITTABLE.has(v.tag)) ? derOf(v) : v.encoding);
+  const attributes = childrenOf(attrs, 'the signed attributes').map((a, i) => {
+    const [type, values] = sequence(a, `signed attribute ${i + 1}`, 2, 2) as [Asn, Asn];
+    const encodedValues = set(values, `the values of signed attribute ${i + 1}`).map(value).sort(compareBytes);
+    return tlv(CLASS.universal, true, TAG.sequence, concatBytes([derOf(type), tlv(CLASS.universal, true, TAG.set, concatBytes(encodedValues))]));
+  });
+  return tlv(CLASS.universal, true, TAG.set, concatBytes(attributes));
 }

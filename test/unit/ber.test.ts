@@ -6,7 +6,7 @@ import * as asn1js from 'asn1js';
 import { describe, expect, it } from 'vitest';
 import { AsnShapeError, CLASS, decodeBer, MAX_DEPTH, type Asn } from '../../src/x509/ber.js';
 import { derItems } from '../../src/smime/certs.js';
-import { derOf } from '../../src/x509/der.js';
+import { derOf, signedAttributesDer } from '../../src/x509/der.js';
 import { parseSmime } from '../../src/smime/mime.js';
 import { readBytes } from '../support/files.js';
 import { loadManifest, vec } from '../support/vectors.js';
@@ -129,21 +129,30 @@ describe('decodeBer and the forms X.690 allows', () => {
   });
 });
 
-describe('derOf: the DER of a value read from BER', () => {
-  const der = (input: number[], keepOrder = false) => [...derOf(decodeBer(Uint8Array.from(input), 100), undefined, keepOrder)];
+describe('derOf and signedAttributesDer: DER from BER', () => {
+  const der = (input: number[]) => [...derOf(decodeBer(Uint8Array.from(input), 100))];
 
-  it('definite lengths, joined strings, TRUE as FF, SET OF sorted (or kept in order on request)', () => {
+  it('definite lengths, joined strings, TRUE as FF, SET OF sorted; DER stays as it was', () => {
     // SEQUENCE (indefinite) { BOOLEAN 01, OCTET STRING in two parts }
     expect(der([0x30, 0x80, 0x01, 0x01, 0x01, 0x24, 0x80, 0x04, 0x01, 0x61, 0x04, 0x01, 0x62, 0x00, 0x00, 0x00, 0x00])).toEqual([0x30, 0x07, 0x01, 0x01, 0xff, 0x04, 0x02, 0x61, 0x62]);
-    const set = [0x31, 0x06, 0x02, 0x01, 0x09, 0x02, 0x01, 0x03];
-    expect(der(set)).toEqual([0x31, 0x06, 0x02, 0x01, 0x03, 0x02, 0x01, 0x09]);
-    expect(der(set, true)).toEqual(set);
+    expect(der([0x31, 0x06, 0x02, 0x01, 0x09, 0x02, 0x01, 0x03])).toEqual([0x31, 0x06, 0x02, 0x01, 0x03, 0x02, 0x01, 0x09]);
+    const long = [0x04, 0x81, 0xc8, ...new Array<number>(200).fill(7)];
+    expect(der(long)).toEqual(long);
   });
 
-  it('re-tags the outer element ([0] IMPLICIT SET OF as the SET it is) and leaves DER as it was', () => {
-    const implicit = decodeBer(Uint8Array.of(0xa0, 0x03, 0x02, 0x01, 0x05), 10);
-    expect([...derOf(implicit, { cls: CLASS.universal, tag: 17 })]).toEqual([0x31, 0x03, 0x02, 0x01, 0x05]);
-    const long = Uint8Array.from([0x04, 0x81, 0xc8, ...new Array<number>(200).fill(7)]);
-    expect([...derOf(decodeBer(long, 10))]).toEqual([...long]);
+  it('signed attributes: a SET in the order received, values sorted, constructed values kept as received', () => {
+    const attr = (oidByte: number, values: number[][]) => {
+      const set = [0x31, values.flat().length, ...values.flat()];
+      const body = [0x06, 0x01, oidByte, ...set];
+      return [0x30, body.length, ...body];
+    };
+    // [0] IMPLICIT, indefinite length { attr 2 with values INTEGER 9, INTEGER 3; attr 1 with a BER SEQUENCE value }
+    const berSeq = [0x30, 0x80, 0x05, 0x00, 0x00, 0x00];
+    const a2 = attr(2, [[0x02, 0x01, 0x09], [0x02, 0x01, 0x03]]);
+    const a1 = attr(1, [berSeq]);
+    const input = Uint8Array.from([0xa0, 0x80, ...a2, ...a1, 0x00, 0x00]);
+    const out = [...signedAttributesDer(decodeBer(input, 100))];
+    const a2sorted = attr(2, [[0x02, 0x01, 0x03], [0x02, 0x01, 0x09]]);
+    expect(out).toEqual([0x31, a2sorted.length + a1.length, ...a2sorted, ...a1]);
   });
 });
