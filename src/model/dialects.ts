@@ -70,7 +70,8 @@ function normalizeDate(obj: JsonObject, key: string, base: string, warnings: War
 
 function normalizeImage(image: JsonObject, index: number, warnings: Warning[], cased: Map<string, { path: string; value: string; count: number }>): void {
   // the image's path is written only when it has something to warn about
-  const at = (key: string): string => `/hv:imagelist/hv:images/${index}/hv:image/${key}`;
+  const base = (): string => `/hv:imagelist/hv:images/${index}/hv:image`;
+  const at = (key: string): string => `${base()}/${key}`;
   const size = image['hv:size'];
   if (typeof size === 'string' && /^[0-9]{1,16}$/.test(size)) {
     warnings.push({ path: at('hv:size'), message: `size given as the string ${JSON.stringify(size)}; read as a number` });
@@ -84,7 +85,7 @@ function normalizeImage(image: JsonObject, index: number, warnings: Warning[], c
   }
   if ('dc:date:expires' in image) {
     warnings.push({ path: at('dc:date:expires'), message: 'per-image expiry (AppDB dialect)' });
-    normalizeDate(image, 'dc:date:expires', at('').slice(0, -1), warnings);
+    normalizeDate(image, 'dc:date:expires', base(), warnings);
   }
   for (const key of ['hv:format', 'hv:hypervisor']) {
     const v = image[key];

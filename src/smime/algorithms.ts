@@ -6,8 +6,9 @@
  */
 import { VmiListError } from '../errors.js';
 import { parserDetail } from '../x509/asn1.js';
-import { decodeBer } from '../x509/ber.js';
-import { algorithmId, derOf, bitString, encodingOf, explicit, isContext, isUniversal, oid, sequence, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
+import { concatBytes } from '../encoding/concat.js';
+import { CLASS, decodeBer } from '../x509/ber.js';
+import { algorithmId, derOf, integerBytes, tlv, bitString, encodingOf, explicit, isContext, isUniversal, oid, sequence, smallInteger, TAG, type AlgorithmId, type Asn } from '../x509/der.js';
 import { bs, bytesEqual } from './bytes.js';
 
 /** Digest names as reported in results. */
@@ -214,22 +215,18 @@ export function namedCurveOf(spki: PublicKeyInfo): string {
 
 /** Converts a DER ECDSA-Sig-Value to the fixed-size r||s WebCrypto verifies; `undefined` when malformed. */
 export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | undefined {
-  let parts: Asn[];
-  let sig: Asn;
+  let ints: Uint8Array[];
   try {
-    sig = decodeBer(der, 8);
-    if (sig.end !== der.length) return undefined;
-    parts = sequence(sig, 'the ECDSA signature', 2, 2);
+    const sig = decodeBer(der, 8);
+    // only the DER form counts, as OpenSSL requires since CVE-2014-8275: a signature is one encoding
+    if (sig.end !== der.length || !bytesEqual(derOf(sig), der)) return undefined;
+    ints = sequence(sig, 'the ECDSA signature', 2, 2).map((n) => integerBytes(n, 'r or s'));
   } catch {
     return undefined; // a damaged signature is simply not valid
   }
-  // only the DER form counts, as OpenSSL requires since CVE-2014-8275: a signature is one encoding
-  if (!bytesEqual(derOf(sig), der)) return undefined;
   const out = new Uint8Array(2 * size);
   for (let i = 0; i < 2; i++) {
-    const n = parts[i];
-    if (!isUniversal(n, TAG.integer) || n.constructed || n.content.length === 0) return undefined;
-    let v = n.content;
+    let v = ints[i] as Uint8Array;
     // positive and minimal: no sign bit, no leading 00 unless the next byte needs it
     if (((v[0] as number) & 0x80) !== 0 || (v.length > 1 && v[0] === 0 && ((v[1] as number) & 0x80) === 0)) return undefined;
     while (v.length > 1 && v[0] === 0) v = v.subarray(1);
@@ -242,22 +239,12 @@ export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | undef
 /** Converts a raw r||s ECDSA signature to DER (what CMS carries). */
 export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
-  const int = (v: Uint8Array): number[] => {
+  const int = (v: Uint8Array): Uint8Array => {
     let s = v;
     while (s.length > 1 && s[0] === 0 && ((s[1] as number) & 0x80) === 0) s = s.subarray(1);
-    const body = (s[0] as number) & 0x80 ? [0, ...s] : [...s];
-    return [0x02, ...derLength(body.length), ...body];
+    return tlv(CLASS.universal, false, TAG.integer, (s[0] as number) & 0x80 ? Uint8Array.of(0, ...s) : s);
   };
-  const body = [...int(raw.subarray(0, half)), ...int(raw.subarray(half))];
-  return Uint8Array.from([0x30, ...derLength(body.length), ...body]);
-}
-
-/** A DER length (short form below 128, else long form). */
-function derLength(n: number): number[] {
-  if (n < 0x80) return [n];
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
-  return [0x80 | bytes.length, ...bytes];
+  return tlv(CLASS.universal, true, TAG.sequence, concatBytes([int(raw.subarray(0, half)), int(raw.subarray(half))]));
 }
 
 /** Verifies `signature` over `data` with the public key of `spki`. False for a wrong signature. */

@@ -9,6 +9,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { VmiListError } from '../errors.js';
 import { readBer } from '../x509/asn1.js';
+import { compareEncodings } from '../x509/der.js';
 import { formatListDate, parseListDate } from '../model/dates.js';
 import { dnEquals } from '../x509/dn.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
@@ -178,16 +179,6 @@ async function importSigningKey(crypto: Crypto, input: DerOrPem | CryptoKey, cer
 }
 
 /** DER SET OF: elements sorted by their encodings, as verifiers re-encode them. */
-function derSetOrder(items: Uint8Array[]): Uint8Array[] {
-  return [...items].sort((a, b) => {
-    const n = Math.max(a.length, b.length);
-    for (let i = 0; i < n; i++) {
-      const d = (a[i] ?? 0) - (b[i] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
-}
 
 function signingTimeValue(t: Date): asn1js.BaseBlock {
   // RFC 5652: UTCTime for 1950–2049, GeneralizedTime otherwise
@@ -225,7 +216,7 @@ export async function signImageList(list: SignableList, options: SignOptions): P
     new pkijs.Attribute({ type: OID.signingTime, values: [signingTimeValue(options.signingTime)] }),
     new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: bs(messageDigest).slice().buffer })] }),
   ];
-  const encodedAttrs = derSetOrder(attrs.map((a) => new Uint8Array(a.toSchema().toBER(false))));
+  const encodedAttrs = attrs.map((a) => new Uint8Array(a.toSchema().toBER(false))).sort(compareEncodings);
   const toSign = new Uint8Array(new asn1js.Set({ value: encodedAttrs.map((e) => asn1js.fromBER(bs(e)).result) }).toBER(false));
 
   let signature: Uint8Array;

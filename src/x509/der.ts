@@ -302,7 +302,18 @@ function derHeader(cls: number, constructed: boolean, tag: number, length: numbe
   return out;
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
+/** One element in DER: identifier, definite length, `content`. */
+export function tlv(cls: number, constructed: boolean, tag: number, content: Uint8Array): Uint8Array {
+  return concatBytes([Uint8Array.from(derHeader(cls, constructed, tag, content.length)), content]);
+}
+
+/**
+ * The order of the elements of a DER SET OF (X.690 11.6): by their
+ * encodings as octet strings. OpenSSL compares the common length, then the
+ * length; X.690 pads the shorter with zeros: for complete encodings, which
+ * are never a prefix of one another, the two agree.
+ */
+export function compareEncodings(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
   return a.length - b.length;
@@ -326,10 +337,10 @@ export function derOf(n: Asn): Uint8Array {
     constructed = false;
   } else {
     const parts = n.children.map((c) => derOf(c));
-    if (cls === CLASS.universal && tag === TAG.set) parts.sort(compareBytes);
+    if (cls === CLASS.universal && tag === TAG.set) parts.sort(compareEncodings);
     content = concatBytes(parts);
   }
-  return concatBytes([Uint8Array.from(derHeader(cls, constructed, tag, content.length)), content]);
+  return tlv(cls, constructed, tag, content);
 }
 
 /**
@@ -343,12 +354,10 @@ export function derOf(n: Asn): Uint8Array {
  * sends, this is exactly the bytes received with the tag changed to SET.
  */
 export function signedAttributesDer(attrs: Asn): Uint8Array {
-  const tlv = (cls: number, constructed: boolean, tag: number, content: Uint8Array): Uint8Array =>
-    concatBytes([Uint8Array.from(derHeader(cls, constructed, tag, content.length)), content]);
   const value = (v: Asn): Uint8Array => (!v.constructed || (v.cls === CLASS.universal && SPLITTABLE.has(v.tag)) ? derOf(v) : v.encoding);
   const attributes = childrenOf(attrs, 'the signed attributes').map((a, i) => {
     const [type, values] = sequence(a, `signed attribute ${i + 1}`, 2, 2) as [Asn, Asn];
-    const encodedValues = set(values, `the values of signed attribute ${i + 1}`).map(value).sort(compareBytes);
+    const encodedValues = set(values, `the values of signed attribute ${i + 1}`).map(value).sort(compareEncodings);
     return tlv(CLASS.universal, true, TAG.sequence, concatBytes([derOf(type), tlv(CLASS.universal, true, TAG.set, concatBytes(encodedValues))]));
   });
   return tlv(CLASS.universal, true, TAG.set, concatBytes(attributes));

@@ -8,7 +8,7 @@
 import { VmiListError } from '../errors.js';
 import { readBer } from './asn1.js';
 import { CLASS, type Asn } from './ber.js';
-import { oid } from './der.js';
+import { isUniversal, oid, TAG } from './der.js';
 import { pemBlocks } from '../encoding/pem.js';
 import { toHex } from '../encoding/hex.js';
 
@@ -103,23 +103,16 @@ export function attributeOid(name: string): string | undefined {
 export function decodeName(der: Uint8Array | ArrayBuffer): Rdn[] {
   const view = der instanceof Uint8Array ? der : new Uint8Array(der);
   const parsed = readBer(view, 'the distinguished name', 'ERR_INPUT');
-  if (!isUniversal(parsed, SEQUENCE)) throw new VmiListError('ERR_INPUT', 'not a DER-encoded distinguished name (not a SEQUENCE)');
+  if (!isUniversal(parsed, TAG.sequence)) throw new VmiListError('ERR_INPUT', 'not a DER-encoded distinguished name (not a SEQUENCE)');
   return nameFromElement(parsed);
-}
-
-const SEQUENCE = 16;
-const SET = 17;
-
-function isUniversal(n: Asn | undefined, tag: number): n is Asn {
-  return n !== undefined && n.cls === CLASS.universal && n.tag === tag;
 }
 
 /** Reads a decoded `Name` sequence into RDNs. */
 function nameFromElement(seq: Asn): Rdn[] {
   return seq.children.map((set) => {
-    if (!isUniversal(set, SET) || !set.constructed) throw new VmiListError('ERR_INPUT', 'malformed distinguished name (RDN is not a SET)');
+    if (!isUniversal(set, TAG.set)) throw new VmiListError('ERR_INPUT', 'malformed distinguished name (RDN is not a SET)');
     return set.children.map((atv) => {
-      const [type, value, extra] = isUniversal(atv, SEQUENCE) && atv.constructed ? atv.children : [];
+      const [type, value, extra] = isUniversal(atv, TAG.sequence) ? atv.children : [];
       if (type === undefined || value === undefined || extra !== undefined) {
         throw new VmiListError('ERR_INPUT', 'malformed distinguished name (bad AttributeTypeAndValue)');
       }
@@ -465,13 +458,13 @@ function certNames(cert: CertificateLike): { issuer: Rdn[]; subject: Rdn[] } {
   const der = typeof cert === 'string' ? pemBlocks(cert).find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE')?.der : cert;
   if (!der) throw new VmiListError('ERR_INPUT', 'no PEM CERTIFICATE block found');
   const parsed = readBer(der, 'the certificate', 'ERR_INPUT');
-  const tbs = isUniversal(parsed, SEQUENCE) ? parsed.children[0] : undefined;
-  const fields = isUniversal(tbs, SEQUENCE) ? tbs.children : [];
+  const tbs = isUniversal(parsed, TAG.sequence) ? parsed.children[0] : undefined;
+  const fields = isUniversal(tbs, TAG.sequence) ? tbs.children : [];
   // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject
   const base = fields[0]?.cls === CLASS.context ? 1 : 0;
   const issuer = fields[base + 2];
   const subject = fields[base + 4];
-  if (!isUniversal(issuer, SEQUENCE) || !isUniversal(subject, SEQUENCE)) {
+  if (!isUniversal(issuer, TAG.sequence) || !isUniversal(subject, TAG.sequence)) {
     throw new VmiListError('ERR_INPUT', 'not a DER-encoded X.509 certificate');
   }
   return { issuer: nameFromElement(issuer), subject: nameFromElement(subject) };
