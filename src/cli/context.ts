@@ -17,6 +17,12 @@ export interface CliContext {
    * (backpressure for long output). Optional: commands fall back to `stdout`.
    */
   readonly writeStdout?: (text: string) => Promise<void>;
+  /**
+   * Writes bytes to standard output unsanitised (only text already known to
+   * be safe for a terminal) and resolves once they are written, so the
+   * caller may fill the same buffer again. Optional: commands fall back to `writeStdout`.
+   */
+  readonly writeStdoutBytes?: (bytes: Uint8Array) => Promise<void>;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
   /**

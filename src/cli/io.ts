@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../node/state-store.js';
  * output is dropped and the command finishes with its own exit code, as
  * `grep | head` does; any other write error is said once on stderr.
  */
-function closableStdout(): { write: (t: string) => Promise<void> } {
+function closableStdout(): { write: (t: string) => Promise<void>; writeFlushed: (b: Uint8Array) => Promise<void> } {
   let closed = false;
   const waiting = new Set<() => void>();
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -36,6 +36,17 @@ function closableStdout(): { write: (t: string) => Promise<void> } {
         process.stdout.once('drain', done);
       });
     },
+    // resolves once the stream has handed the bytes on, so their buffer may be filled again
+    writeFlushed: (b) => {
+      if (closed) return Promise.resolve();
+      return new Promise((ok) => {
+        waiting.add(ok);
+        process.stdout.write(b, () => {
+          waiting.delete(ok);
+          ok();
+        });
+      });
+    },
   };
 }
 
@@ -48,6 +59,7 @@ export function realContext(): CliContext {
     // every byte printed passes here: untrusted text never reaches the terminal raw
     stdout: (t) => void out.write(sanitizeForTerminal(t)),
     writeStdout: (t) => out.write(sanitizeForTerminal(t)),
+    writeStdoutBytes: (b) => out.writeFlushed(b),
     stderr: (t) => void process.stderr.write(sanitizeForTerminal(t)),
     progress: (t) => void process.stderr.write(t), // the bar's own \r and ESC[K; its label is sanitised by progressReporter
     isTTY: Boolean(process.stderr.isTTY),

@@ -7,11 +7,28 @@
 
 /** Writes text; resolves when the stream can take more. */
 export type Write = (text: string) => Promise<void> | void;
+/** Writes bytes as they are (no sanitising); resolves once they are written (their buffer may then be reused). */
+export type WriteBytes = (bytes: Uint8Array) => Promise<void> | void;
+
+/**
+ * JSON text to print in place of a value: one JSON value, already checked,
+ * safe for a terminal and made one line by its producer (see list-text.ts).
+ */
+export class JsonText {
+  constructor(
+    /** The text's chunks, each ASCII with no control character; each used before the next is asked for. */
+    readonly chunks: () => Iterable<Uint8Array>,
+  ) {}
+}
 
 const BATCH = 128; // array items per piece: each JSON.stringify result stays under V8's large-object size
 const PIECE = 1 << 16; // characters gathered before a write
 
-function* pieces(value: unknown): Generator<string> {
+function* pieces(value: unknown): Generator<string | JsonText> {
+  if (value instanceof JsonText) {
+    yield value;
+    return;
+  }
   if (Array.isArray(value)) {
     if (value.length <= BATCH) {
       yield JSON.stringify(value);
@@ -40,10 +57,23 @@ function* pieces(value: unknown): Generator<string> {
   yield JSON.stringify(value) ?? 'null';
 }
 
-/** Writes `value` as one line of JSON (as `JSON.stringify(value)` + newline), piece by piece. */
-export async function writeJsonLine(write: Write, value: unknown): Promise<void> {
+/**
+ * Writes `value` as one line of JSON (as `JSON.stringify(value)` + newline),
+ * piece by piece; a {@link JsonText} inside goes out as its text, through
+ * `writeBytes` when given.
+ */
+export async function writeJsonLine(write: Write, value: unknown, writeBytes?: WriteBytes): Promise<void> {
   let buffered = '';
   for (const piece of pieces(value)) {
+    if (piece instanceof JsonText) {
+      if (buffered !== '') await write(buffered);
+      buffered = '';
+      for (const chunk of piece.chunks()) {
+        if (writeBytes) await writeBytes(chunk);
+        else await write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'));
+      }
+      continue;
+    }
     buffered += piece;
     if (buffered.length >= PIECE) {
       await write(buffered);

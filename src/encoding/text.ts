@@ -7,11 +7,6 @@ export function latin1(bytes: Uint8Array): string {
   return asciiText(bytes) ?? latin1Decoder.decode(bytes);
 }
 
-/** {@link latin1} for bytes known not to be ASCII (skips the fast try). */
-export function latin1Slow(bytes: Uint8Array): string {
-  return latin1Decoder.decode(bytes);
-}
-
 /**
  * The bytes as text when they are all ASCII (then it is also their UTF-8 and
  * latin1 text), else undefined. Pure ASCII decodes identically as UTF-8,

@@ -19,25 +19,30 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
 
 /**
  * Rewrites dialect forms of a parsed document in place and returns the
- * warnings. `doc` must be a fresh copy the caller owns.
+ * warnings, and whether anything was rewritten (not every warning is a
+ * rewrite: upper-case `hv:format` is only noted). `doc` must be a fresh copy
+ * the caller owns.
  */
-export function normalizeDialects(doc: JsonValue): { doc: JsonValue; warnings: Warning[] } {
+export function normalizeDialects(doc: JsonValue): { doc: JsonValue; warnings: Warning[]; rewritten: boolean } {
   const warnings: Warning[] = [];
-  if (!isObject(doc)) return { doc, warnings };
+  if (!isObject(doc)) return { doc, warnings, rewritten: false };
   let root: JsonObject = doc;
+  let rewritten = false;
   if (!('hv:imagelist' in root) && LIST_FIELDS.some((f) => f in root)) {
     warnings.push({ path: '/', message: 'legacy list without the hv:imagelist wrapper; read as wrapped' });
     root = { 'hv:imagelist': root };
+    rewritten = true;
   }
   const list = root['hv:imagelist'];
-  if (!isObject(list)) return { doc: root, warnings };
+  if (!isObject(list)) return { doc: root, warnings, rewritten };
   const base = '/hv:imagelist';
   if (!('hv:images' in list)) {
     warnings.push({ path: `${base}/hv:images`, message: 'missing; read as an empty list of images' });
     list['hv:images'] = [];
+    rewritten = true;
   }
-  normalizeDate(list, 'dc:date:created', base, warnings);
-  normalizeDate(list, 'dc:date:expires', base, warnings);
+  if (normalizeDate(list, 'dc:date:created', base, warnings)) rewritten = true;
+  if (normalizeDate(list, 'dc:date:expires', base, warnings)) rewritten = true;
   if (Array.isArray(list['hv:endorser'])) {
     warnings.push({ path: `${base}/hv:endorser`, message: `several endorsers (${list['hv:endorser'].length}); any of them may sign` });
   }
@@ -48,27 +53,30 @@ export function normalizeDialects(doc: JsonValue): { doc: JsonValue; warnings: W
     const cased = new Map<string, { path: string; value: string; count: number }>();
     for (let i = 0; i < images.length; i++) {
       const entry = images[i];
-      if (isObject(entry) && isObject(entry['hv:image'])) normalizeImage(entry['hv:image'], i, warnings, cased);
+      if (isObject(entry) && isObject(entry['hv:image']) && normalizeImage(entry['hv:image'], i, warnings, cased)) rewritten = true;
     }
     for (const { path, value, count } of cased.values()) {
       const where = count === 1 ? '' : ` (here and in ${count - 1} more image${count === 2 ? '' : 's'})`;
       warnings.push({ path, message: `${JSON.stringify(value)} is not lower case${where}; kept as written, compared case-insensitively` });
     }
   }
-  return { doc: root, warnings };
+  return { doc: root, warnings, rewritten };
 }
 
-function normalizeDate(obj: JsonObject, key: string, base: string, warnings: Warning[]): void {
+/** Rewrites a date to its `Z` form; true when it did. */
+function normalizeDate(obj: JsonObject, key: string, base: string, warnings: Warning[]): boolean {
   const v = obj[key];
-  if (typeof v !== 'string') return;
+  if (typeof v !== 'string') return false;
   const canonical = canonicalListDate(v);
-  if (canonical !== undefined && canonical !== v) {
-    warnings.push({ path: `${base}/${key}`, message: `date ${JSON.stringify(v)} read as ${canonical}` });
-    obj[key] = canonical;
-  }
+  if (canonical === undefined || canonical === v) return false;
+  warnings.push({ path: `${base}/${key}`, message: `date ${JSON.stringify(v)} read as ${canonical}` });
+  obj[key] = canonical;
+  return true;
 }
 
-function normalizeImage(image: JsonObject, index: number, warnings: Warning[], cased: Map<string, { path: string; value: string; count: number }>): void {
+/** Rewrites an image's dialect forms; true when any was rewritten. */
+function normalizeImage(image: JsonObject, index: number, warnings: Warning[], cased: Map<string, { path: string; value: string; count: number }>): boolean {
+  let rewritten = false;
   // the image's path is written only when it has something to warn about
   const base = (): string => `/hv:imagelist/hv:images/${index}/hv:image`;
   const at = (key: string): string => `${base()}/${key}`;
@@ -76,16 +84,18 @@ function normalizeImage(image: JsonObject, index: number, warnings: Warning[], c
   if (typeof size === 'string' && /^[0-9]{1,16}$/.test(size)) {
     warnings.push({ path: at('hv:size'), message: `size given as the string ${JSON.stringify(size)}; read as a number` });
     image['hv:size'] = Number(size);
+    rewritten = true;
   }
   const sum = image['sl:checksum:sha512'];
   // the cheap test first: nearly every checksum is already lower case
   if (typeof sum === 'string' && sum !== sum.toLowerCase() && /^[0-9a-fA-F]{128}$/.test(sum)) {
     warnings.push({ path: at('sl:checksum:sha512'), message: 'upper-case hex; read as lower case' });
     image['sl:checksum:sha512'] = sum.toLowerCase();
+    rewritten = true;
   }
   if ('dc:date:expires' in image) {
     warnings.push({ path: at('dc:date:expires'), message: 'per-image expiry (AppDB dialect)' });
-    normalizeDate(image, 'dc:date:expires', base(), warnings);
+    if (normalizeDate(image, 'dc:date:expires', base(), warnings)) rewritten = true;
   }
   for (const key of ['hv:format', 'hv:hypervisor']) {
     const v = image[key];
@@ -95,4 +105,5 @@ function normalizeImage(image: JsonObject, index: number, warnings: Warning[], c
       else cased.set(`${key}\u0000${v}`, { path: at(key), value: v, count: 1 });
     }
   }
+  return rewritten;
 }

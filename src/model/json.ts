@@ -6,6 +6,7 @@
  */
 import { DEFAULTS } from '../defaults.js';
 import { VmiListError } from '../errors.js';
+import { jsonStart, parseFast } from './json-fast.js';
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -69,27 +70,27 @@ export function lineColumn(text: string, offset: number): { line: number; column
 /**
  * Parses JSON text or UTF-8 bytes strictly.
  *
- * One pass over the text (`scanStrictJson`) checks what `JSON.parse`
- * does not — duplicate keys, prototype keys, nesting depth, numbers out of
- * range — and the runtime's native `JSON.parse` builds the value. Whatever
- * the scan or `JSON.parse` refuses goes to the hand-written reference parser,
- * which says exactly what is wrong and where (so both paths give the same
- * verdict; test/unit/json-fast-path.test.ts pins it).
+ * One pass over the bytes (json-fast.ts) checks what `JSON.parse` does not —
+ * duplicate keys, prototype keys, nesting depth, numbers out of range — and
+ * the runtime's native `JSON.parse` builds the value, long arrays piece by
+ * piece. Whatever the scan or `JSON.parse` refuses goes to the hand-written
+ * reference parser, which says exactly what is wrong and where (so both
+ * paths give the same verdict; test/unit/json-fast-path.test.ts pins it).
  *
  * @throws VmiListError `ERR_JSON_MALFORMED` for input over `maxBytes`, syntax errors, duplicate keys, `__proto__`/`constructor`/`prototype`
  *   keys, or nesting deeper than `maxDepth`, with line and column.
  */
 export function parseStrictJson(input: string | Uint8Array, options: StrictJsonOptions = {}): JsonValue {
-  const text = checkedText(input, options);
-  if (!options.allowTrailing && scanStrictJson(text, options.maxDepth ?? DEFAULT_MAX_DEPTH)) {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch {
-      // a syntax error: the reference parser below reports it with line and column
-    }
+  checkSize(input, options);
+  if (!options.allowTrailing) {
+    const bytes = typeof input === 'string' ? utf8Encoder.encode(input) : input;
+    const fast = parseFast(bytes, jsonStart(bytes, typeof input === 'string' ? 1 : 2), options.maxDepth ?? DEFAULT_MAX_DEPTH);
+    if (fast !== undefined) return fast.value;
   }
-  return referenceParse(text, options).value;
+  return referenceParse(textOf(input, options.source), options).value;
 }
+
+const utf8Encoder = new TextEncoder();
 
 /**
  * The hand-written strict parser alone (no native fast path): the reference
@@ -109,8 +110,8 @@ export function parseStrictJsonWithEnd(
   return referenceParse(checkedText(input, options), options);
 }
 
-// The size cap, then strict UTF-8 decoding, without a byte-order mark.
-function checkedText(input: string | Uint8Array, options: StrictJsonOptions): string {
+// The size cap (before anything is decoded).
+function checkSize(input: string | Uint8Array, options: StrictJsonOptions): void {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_LIST_BYTES;
   const byteLength = typeof input === 'string' ? utf8Length(input, maxBytes) : input.byteLength;
   if (byteLength > maxBytes) {
@@ -120,7 +121,17 @@ function checkedText(input: string | Uint8Array, options: StrictJsonOptions): st
       `${where(options.source)}input is ${byteLength} bytes, too large: over the limit of ${maxBytes} bytes`,
     );
   }
-  const text = typeof input === 'string' ? input : decodeUtf8(input, options.source);
+}
+
+// The size cap, then strict UTF-8 decoding, without a byte-order mark.
+function checkedText(input: string | Uint8Array, options: StrictJsonOptions): string {
+  checkSize(input, options);
+  return textOf(input, options.source);
+}
+
+// Strict UTF-8 decoding, without a byte-order mark.
+function textOf(input: string | Uint8Array, source: string | undefined): string {
+  const text = typeof input === 'string' ? input : decodeUtf8(input, source);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -132,116 +143,6 @@ function referenceParse(text: string, options: StrictJsonOptions): { value: Json
   parser.skipWs();
   if (!options.allowTrailing && parser.pos < text.length) parser.fail('unexpected text after the JSON value');
   return { value, end, text };
-}
-
-// Objects with more keys than this check duplicates with a Set instead of comparing with each key so far.
-const SMALL_OBJECT = 16;
-
-/**
- * One pass over JSON text: true when it has no duplicate or prototype key,
- * no nesting deeper than `maxDepth` and no number out of range. It does not
- * check the syntax (`JSON.parse` does); on text that is not JSON its answer
- * means nothing. False sends the text to the reference parser — also for a
- * key written with a backslash escape, which lists never need.
- *
- * @internal
- */
-export function scanStrictJson(text: string, maxDepth: number): boolean {
-  const n = text.length;
-  // the keys of each open object by depth, as (start, length) pairs in the
-  // text (arrays reused between sibling objects), and which levels are arrays
-  const levels: number[][] = [];
-  const big: (Set<string> | undefined)[] = [];
-  const isArray: boolean[] = [];
-  let keys: number[] | undefined;
-  let depth = 0;
-  let expectKey = false;
-  let nextBackslash = -1; // position of the next backslash at or after the scan point (n: none)
-  for (let i = 0; i < n; ) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      // a string: its closing quote is the first one after an even run of backslashes
-      let end = text.indexOf('"', i + 1);
-      for (;;) {
-        if (end === -1) return false;
-        let b = end - 1;
-        while (text.charCodeAt(b) === 92) b--;
-        if ((end - 1 - b) % 2 === 0) break;
-        end = text.indexOf('"', end + 1);
-      }
-      if (expectKey && keys !== undefined) {
-        if (nextBackslash <= i) {
-          nextBackslash = text.indexOf('\\', i + 1);
-          if (nextBackslash === -1) nextBackslash = n;
-        }
-        if (nextBackslash < end) return false; // an escaped key: the reference parser decides
-        const start = i + 1;
-        const len = end - start;
-        if ((len === 9 || len === 11) && FORBIDDEN_KEYS.has(text.slice(start, end))) return false;
-        if (keys.length < 2 * SMALL_OBJECT) {
-          for (let k = 0; k < keys.length; k += 2) {
-            if (keys[k + 1] === len && sameText(text, keys[k] as number, start, len)) return false;
-          }
-        } else {
-          let set = big[depth];
-          if (set === undefined) {
-            set = new Set();
-            for (let k = 0; k < keys.length; k += 2) set.add(text.slice(keys[k] as number, (keys[k] as number) + (keys[k + 1] as number)));
-            big[depth] = set;
-          }
-          const key = text.slice(start, end);
-          if (set.has(key)) return false;
-          set.add(key);
-        }
-        keys.push(start, len);
-        expectKey = false;
-      }
-      i = end + 1;
-      continue;
-    }
-    if (c === 123 || c === 91) {
-      // { or [
-      if (++depth > maxDepth) return false;
-      if (c === 123) {
-        isArray[depth] = false;
-        keys = levels[depth] ??= [];
-        keys.length = 0;
-        big[depth] = undefined;
-        expectKey = true;
-      } else {
-        isArray[depth] = true;
-        keys = undefined;
-        expectKey = false;
-      }
-    } else if (c === 125 || c === 93) {
-      // } or ]
-      depth--;
-      keys = isArray[depth] === false ? levels[depth] : undefined;
-      expectKey = false;
-    } else if (c === 44) {
-      // ,
-      expectKey = keys !== undefined;
-    } else if (c === 45 || (c >= 48 && c <= 57)) {
-      // a number: only an exponent or a long mantissa can leave the double range
-      let j = i + 1;
-      let exp = false;
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (d === 101 || d === 69) exp = true;
-        else if (!((d >= 48 && d <= 57) || d === 46 || d === 43 || d === 45)) break;
-      }
-      if ((exp || j - i > 300) && !Number.isFinite(Number(text.slice(i, j)))) return false;
-      i = j;
-      continue;
-    }
-    i++;
-  }
-  return true;
-}
-
-function sameText(text: string, a: number, b: number, len: number): boolean {
-  for (let x = 0; x < len; x++) if (text.charCodeAt(a + x) !== text.charCodeAt(b + x)) return false;
-  return true;
 }
 
 // Counts UTF-8 bytes, stopping early once over the cap (so a huge string is not walked twice).

@@ -63,8 +63,22 @@ export function imageListIssues(value: unknown, options: Pick<ParseOptions, 'str
   }
 }
 
+// documents whose value is exactly the JSON they were read from (no dialect rewritten)
+const asRead = new WeakSet<object>();
+
+/**
+ * True when `document` came out of {@link parseImageList} (or the verifier)
+ * with no dialect form rewritten: its value is that of the JSON text it was
+ * read from, so that text may be shown in its place (internal, for the CLI).
+ *
+ * @internal
+ */
+export function isAsRead(document: object): boolean {
+  return asRead.has(document);
+}
+
 function checkDocument(value: JsonValue, options: ParseOptions): ParsedImageList {
-  const { doc, warnings } = normalizeDialects(value);
+  const { doc, warnings, rewritten } = normalizeDialects(value);
   const schema = schemaReport(doc);
   // the first issues of every kind, counted in full; never one array entry per image beyond the cap
   const found = schema.issues.concat(semanticIssues(doc));
@@ -81,6 +95,7 @@ function checkDocument(value: JsonValue, options: ParseOptions): ParsedImageList
     throw new VmiListError('ERR_SCHEMA_INVALID', `${src}${first.path} ${first.message}${more}`, { issues });
   }
   const document = doc as unknown as ImageListDocument;
+  if (!rewritten) asRead.add(document);
   return { document, list: document['hv:imagelist'], warnings };
 }
 

@@ -9,7 +9,8 @@
 import { VmiListError } from '../errors.js';
 import { base64Decode } from '../encoding/base64.js';
 import { looksLikePem, pemBlocks } from '../encoding/pem.js';
-import { asciiText, latin1, latin1Slow, toBytes } from '../encoding/text.js';
+import { bytesAt, indexOfBytes } from '../encoding/search.js';
+import { asciiBytes, latin1, toBytes } from '../encoding/text.js';
 
 /** What {@link parseSmime} found. */
 export interface ParsedSmime {
@@ -41,37 +42,24 @@ const SIGNATURE_TYPES = new Set(['application/pkcs7-signature', 'application/x-p
 const OPAQUE_TYPES = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
 
 /**
- * Parses an S/MIME message (text or bytes) or a bare CMS blob.
+ * Parses an S/MIME message (text or bytes) or a bare CMS blob. The message
+ * is read as bytes: headers are decoded line by line and boundaries looked
+ * for in the bytes, so a large list is never also held as one string.
  *
  * @throws VmiListError `ERR_MIME_MALFORMED` for anything that is not one
  *   unambiguous signed message.
  */
 export function parseSmime(input: string | Uint8Array): ParsedSmime {
-  return readSmime(input).message;
-}
-
-/**
- * {@link parseSmime}, also handing on the detached content as text when the
- * message is ASCII: a slice of the text the MIME parts were found in, so the
- * verifier decodes the message once (internal).
- */
-export function readSmime(input: string | Uint8Array): { message: ParsedSmime; contentText?: string } {
   const bytes = toBytes(input);
   if (bytes.length === 0) throw malformed('the message is empty');
-  if (bytes[0] === 0x30) return { message: { kind: 'opaque', cms: bytes, headers: {} } };
-  if (looksLikePem(bytes)) return { message: { kind: 'opaque', cms: pemCms(latin1(bytes)), headers: {} } };
+  if (bytes[0] === 0x30) return { kind: 'opaque', cms: bytes, headers: {} };
+  if (looksLikePem(bytes)) return { kind: 'opaque', cms: pemCms(latin1(bytes)), headers: {} };
   if (looksLikeJson(bytes)) {
     throw malformed('the input is not signed: it is plain JSON, not an S/MIME message (check an unsigned list with `vmilist validate` / validateImageList)');
   }
-  const ascii = asciiText(bytes);
-  const text = ascii ?? latin1Slow(bytes);
-  const top = splitHeaders(text, 0, 'message');
+  const top = splitHeaders(bytes, 0, 'message');
   const ct = contentTypeOf(top.headers, 'message');
-  if (ct.type === 'multipart/signed') {
-    const message = detached(bytes, text, top, ct);
-    const { start, end } = message;
-    return ascii === undefined ? { message: message.parsed } : { message: message.parsed, contentText: ascii.slice(start, end) };
-  }
+  if (ct.type === 'multipart/signed') return detached(bytes, top, ct);
   if (OPAQUE_TYPES.has(ct.type)) {
     const smimeType = ct.params['smime-type'];
     if (smimeType !== undefined && smimeType.toLowerCase() !== 'signed-data') {
@@ -79,7 +67,7 @@ export function readSmime(input: string | Uint8Array): { message: ParsedSmime; c
     }
     requireBase64(top.headers, 'message');
     const cms = base64Decode(bytes.subarray(top.bodyStart), 'message body');
-    return { message: { kind: 'opaque', cms, headers: top.headers } };
+    return { kind: 'opaque', cms, headers: top.headers };
   }
   throw malformed(`message: Content-Type ${ct.type} is not a signed S/MIME type (multipart/signed or application/pkcs7-mime)`);
 }
@@ -107,15 +95,15 @@ interface HeaderBlock {
   readonly bodyStart: number;
 }
 
-/** Splits headers from body at the first empty line (LF or CRLF); unfolds continuation lines. */
-function splitHeaders(text: string, start: number, what: string): HeaderBlock {
+/** Splits headers from body at the first empty line (LF or CRLF); unfolds continuation lines. Lines are read one char per byte. */
+function splitHeaders(bytes: Uint8Array, start: number, what: string): HeaderBlock {
   const headers: Record<string, string> = {};
   let pos = start;
   let last: string | undefined;
   for (;;) {
-    const nl = text.indexOf('\n', pos);
+    const nl = bytes.indexOf(10, pos);
     if (nl === -1) throw malformed(`${what}: headers are not followed by an empty line`);
-    const line = text.slice(pos, text[nl - 1] === '\r' && nl - 1 >= pos ? nl - 1 : nl);
+    const line = latin1(bytes.subarray(pos, bytes[nl - 1] === 13 && nl - 1 >= pos ? nl - 1 : nl));
     pos = nl + 1;
     if (line === '') break;
     if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
@@ -164,7 +152,11 @@ function requireBase64(headers: Record<string, string>, what: string): void {
   }
 }
 
-function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: ContentType): { parsed: ParsedSmime; start: number; end: number } {
+const CR = 13;
+const LF = 10;
+const DASH_DASH = asciiBytes('--');
+
+function detached(bytes: Uint8Array, top: HeaderBlock, ct: ContentType): ParsedSmime {
   const protocol = ct.params.protocol?.toLowerCase();
   if (protocol === undefined) throw malformed('multipart/signed without a protocol parameter');
   if (!SIGNATURE_TYPES.has(protocol)) throw malformed(`multipart/signed protocol ${protocol} is not application/pkcs7-signature`);
@@ -174,22 +166,24 @@ function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: Content
   if (cte !== undefined && !['7bit', '8bit', 'binary'].includes(cte)) {
     throw malformed(`multipart/signed with Content-Transfer-Encoding ${cte}`);
   }
-  const dash = `--${boundary}`;
+  // the delimiter as bytes, one per char, as the headers were read
+  const delimiterLine = asciiBytes(`\n--${boundary}`);
+  const dash = delimiterLine.subarray(1);
   // the first delimiter: at the start of the body or at the start of a line
-  let first = text.startsWith(dash, top.bodyStart) ? top.bodyStart : text.indexOf(`\n${dash}`, top.bodyStart);
+  let first = bytesAt(bytes, dash, top.bodyStart) ? top.bodyStart : indexOfBytes(bytes, delimiterLine, top.bodyStart);
   if (first === -1) throw malformed(`boundary "${boundary}" not found in the message`);
   if (first !== top.bodyStart) first += 1;
-  const contentStart = afterDelimiterLine(text, first + dash.length, boundary);
-  const second = text.indexOf(`\n${dash}`, contentStart - 1);
+  const contentStart = afterDelimiterLine(bytes, first + dash.length, boundary);
+  const second = indexOfBytes(bytes, delimiterLine, contentStart - 1);
   if (second === -1) throw malformed('multipart/signed has only one part (no signature part)');
-  const contentEnd = second > 0 && text[second - 1] === '\r' && second - 1 >= contentStart ? second - 1 : second;
+  const contentEnd = second > 0 && bytes[second - 1] === CR && second - 1 >= contentStart ? second - 1 : second;
   const afterSecond = second + 1 + dash.length;
-  if (text.startsWith('--', afterSecond)) throw malformed('multipart/signed has no signature part');
-  const sigStart = afterDelimiterLine(text, afterSecond, boundary);
-  const close = text.indexOf(`\n${dash}`, sigStart - 1);
+  if (bytesAt(bytes, DASH_DASH, afterSecond)) throw malformed('multipart/signed has no signature part');
+  const sigStart = afterDelimiterLine(bytes, afterSecond, boundary);
+  const close = indexOfBytes(bytes, delimiterLine, sigStart - 1);
   if (close === -1) throw malformed('the signature part is not closed by the boundary');
-  if (!text.startsWith('--', close + 1 + dash.length)) throw malformed('multipart/signed has more than two parts');
-  const sigHeaders = splitHeaders(text, sigStart, 'signature part');
+  if (!bytesAt(bytes, DASH_DASH, close + 1 + dash.length)) throw malformed('multipart/signed has more than two parts');
+  const sigHeaders = splitHeaders(bytes, sigStart, 'signature part');
   const sigType = contentTypeOf(sigHeaders.headers, 'signature part');
   if (!SIGNATURE_TYPES.has(sigType.type)) throw malformed(`signature part has Content-Type ${sigType.type}`);
   requireBase64(sigHeaders.headers, 'signature part');
@@ -197,21 +191,20 @@ function detached(bytes: Uint8Array, text: string, top: HeaderBlock, ct: Content
   const cms = base64Decode(bytes.subarray(sigHeaders.bodyStart, close), 'signature part');
   if (cms.length === 0) throw malformed('signature part is empty');
   const micalg = ct.params.micalg;
-  const parsed: ParsedSmime = {
+  return {
     kind: 'detached',
     content: bytes.subarray(contentStart, contentEnd),
     cms,
     headers: top.headers,
     ...(micalg !== undefined ? { micalg } : {}),
   };
-  return { parsed, start: contentStart, end: contentEnd };
 }
 
 // after `--boundary`: optional transport padding (spaces/tabs), then the line break
-function afterDelimiterLine(text: string, pos: number, boundary: string): number {
+function afterDelimiterLine(bytes: Uint8Array, pos: number, boundary: string): number {
   let p = pos;
-  while (text[p] === ' ' || text[p] === '\t') p++;
-  if (text[p] === '\r' && text[p + 1] === '\n') return p + 2;
-  if (text[p] === '\n') return p + 1;
+  while (bytes[p] === 32 || bytes[p] === 9) p++;
+  if (bytes[p] === CR && bytes[p + 1] === LF) return p + 2;
+  if (bytes[p] === LF) return p + 1;
   throw malformed(`boundary "${boundary}" is not followed by a line break`);
 }

@@ -20,7 +20,7 @@ import { derItems, isCaCertificate, parseCertificates, sameCert, summarize, type
 import { parseCms, verifyCmsSignatures, type ParsedCms } from './cms.js';
 import { checkRevocation, parseCrls } from './crl.js';
 import { ContentDigests } from './content-digests.js';
-import { readSmime } from './mime.js';
+import { parseSmime } from './mime.js';
 import { resolveVerifyOptions } from './options.js';
 import { checkNamespaces, parseNamespaceFiles } from './namespaces.js';
 import { preparedParse } from './trust.js';
@@ -55,13 +55,11 @@ export interface SignatureResult {
 interface Envelope {
   readonly cms: ParsedCms;
   readonly content: Uint8Array;
-  /** The content as text when the message was ASCII (decoded once, with the MIME parts). */
-  readonly contentText?: string;
 }
 
 /** Step 1: the envelope, with a size cap before any parsing. */
 function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
-  let raw: { cms: Uint8Array; content?: Uint8Array; contentText?: string };
+  let raw: { cms: Uint8Array; content?: Uint8Array };
   if (typeof input !== 'string' && !(input instanceof Uint8Array) && (typeof input !== 'object' || input === null)) {
     throw new VmiListError('ERR_INPUT', `input must be S/MIME text or bytes, or { cms, content }, not ${input === null ? 'null' : typeof input}`);
   }
@@ -76,15 +74,15 @@ function openEnvelope(input: SignedInput, maxBytes: number): Envelope {
     if (bytes.length > maxBytes) {
       throw new VmiListError('ERR_TOO_LARGE', `the signed message is ${bytes.length} bytes, over the limit of ${maxBytes} bytes`);
     }
-    const { message, contentText } = readSmime(bytes);
-    raw = message.content ? { cms: message.cms, content: message.content, ...(contentText !== undefined ? { contentText } : {}) } : { cms: message.cms };
+    const message = parseSmime(bytes);
+    raw = message.content ? { cms: message.cms, content: message.content } : { cms: message.cms };
   }
   const cms = parseCms(raw.cms);
   if (raw.content && cms.eContent) throw new VmiListError('ERR_MIME_MALFORMED', 'the message carries its content twice (detached part and inside the CMS)');
   const content = raw.content ?? cms.eContent;
   if (!content) throw new VmiListError('ERR_MIME_MALFORMED', 'the CMS signature is detached but no signed content was given');
   if (content.length > maxBytes) throw new VmiListError('ERR_TOO_LARGE', `the signed content is ${content.length} bytes, over the limit of ${maxBytes} bytes`);
-  return raw.contentText !== undefined && content === raw.content ? { cms, content, contentText: raw.contentText } : { cms, content };
+  return { cms, content };
 }
 
 /**
@@ -111,10 +109,8 @@ type Payload = { readonly ok: true; readonly parsed: ReturnType<typeof parseImag
 
 /** Step 6's reading of the signed content as an image list. */
 function readPayload(env: Envelope, maxBytes: number, strict: boolean): Payload {
-  // the text is the content's bytes, already held to maxBytes: no second count of its length
-  const payload = env.contentText !== undefined ? { input: env.contentText, maxBytes: Number.MAX_SAFE_INTEGER } : { input: env.content, maxBytes };
   try {
-    return { ok: true, parsed: parseImageList(payload.input, { maxBytes: payload.maxBytes, source: 'signed content', ...(strict ? { strict: true } : {}) }) };
+    return { ok: true, parsed: parseImageList(env.content, { maxBytes, source: 'signed content', ...(strict ? { strict: true } : {}) }) };
   } catch (error) {
     return { ok: false, error };
   }

@@ -6,7 +6,8 @@ import type { CertProfile, CrlPolicy } from '../../smime/types.js';
 import { digestInPlaceCrypto } from '../../node/digest-crypto.js';
 import { parseCommandArgs } from '../args.js';
 import { printWarnings, usageError, type Command } from '../context.js';
-import { writeJsonLine } from '../json-stream.js';
+import { JsonText, writeJsonLine } from '../json-stream.js';
+import { oneLine, signedListText } from '../list-text.js';
 import { readInput } from '../io.js';
 import { DEFAULT_CA_DIR, isUrl } from '../../node/site/sources.js';
 import { loadTrust, principalsOf } from '../trust.js';
@@ -107,14 +108,16 @@ Exit codes: 0 verified, 1 verification failed (the list must not be used),
 
     const { dn, issuer, serial, notBefore, notAfter } = verified.signer;
     if (values.json) {
-      // streamed: the list is written as it is serialised, with backpressure
+      // streamed, with backpressure: the list as it was signed where that text is the
+      // verified list and safe to print, else serialised as it is written
+      const text = signedListText(verified);
       await writeJsonLine(ctx.writeStdout ?? ctx.stdout, {
         ok: true,
-        list: verified.list,
+        list: text ? new JsonText(() => oneLine(text)) : verified.list,
         signer: { dn, issuer, serial, notBefore, notAfter },
         digestAlgorithm: verified.digestAlgorithm,
         warnings: verified.warnings,
-      });
+      }, ctx.writeStdoutBytes);
       return 0;
     }
     const list = verified.list;
