@@ -50,12 +50,12 @@ export function normalizeDialects(doc: JsonValue): { doc: JsonValue; warnings: W
   if (Array.isArray(images)) {
     // a value not in lower case is kept and only noted: once per key and value, at its first image,
     // with the count (an AppDB list writes "QEMU" in every one of its images)
-    const cased = new Map<string, { path: string; value: string; count: number }>();
+    const cased = new CasedNotes();
     for (let i = 0; i < images.length; i++) {
       const entry = images[i];
       if (isObject(entry) && isObject(entry['hv:image']) && normalizeImage(entry['hv:image'], i, warnings, cased)) rewritten = true;
     }
-    for (const { path, value, count } of cased.values()) {
+    for (const { path, value, count } of cased.byKeyValue.values()) {
       const where = count === 1 ? '' : ` (here and in ${count - 1} more image${count === 2 ? '' : 's'})`;
       warnings.push({ path, message: `${JSON.stringify(value)} is not lower case${where}; kept as written, compared case-insensitively` });
     }
@@ -74,36 +74,57 @@ function normalizeDate(obj: JsonObject, key: string, base: string, warnings: War
   return true;
 }
 
+type CasedNote = { path: string; value: string; count: number };
+
+/** Values not in lower case, once per key and value (the last note per key kept at hand: a list repeats one value). */
+class CasedNotes {
+  readonly byKeyValue = new Map<string, CasedNote>();
+  private readonly last: (CasedNote | undefined)[] = [];
+
+  note(k: number, key: string, value: string, index: number): void {
+    const last = this.last[k];
+    if (last !== undefined && last.value === value) {
+      last.count++;
+      return;
+    }
+    let seen = this.byKeyValue.get(`${key}\u0000${value}`);
+    if (seen) seen.count++;
+    else this.byKeyValue.set(`${key}\u0000${value}`, (seen = { path: imageField(index, key), value, count: 1 }));
+    this.last[k] = seen;
+  }
+}
+
+const CASED_KEYS = ['hv:format', 'hv:hypervisor'] as const;
+
+// the path of an image's field, built only when there is something to say about it
+function imageField(index: number, key: string): string {
+  return `/hv:imagelist/hv:images/${index}/hv:image/${key}`;
+}
+
 /** Rewrites an image's dialect forms; true when any was rewritten. */
-function normalizeImage(image: JsonObject, index: number, warnings: Warning[], cased: Map<string, { path: string; value: string; count: number }>): boolean {
+function normalizeImage(image: JsonObject, index: number, warnings: Warning[], cased: CasedNotes): boolean {
   let rewritten = false;
-  // the image's path is written only when it has something to warn about
-  const base = (): string => `/hv:imagelist/hv:images/${index}/hv:image`;
-  const at = (key: string): string => `${base()}/${key}`;
   const size = image['hv:size'];
   if (typeof size === 'string' && /^[0-9]{1,16}$/.test(size)) {
-    warnings.push({ path: at('hv:size'), message: `size given as the string ${JSON.stringify(size)}; read as a number` });
+    warnings.push({ path: imageField(index, 'hv:size'), message: `size given as the string ${JSON.stringify(size)}; read as a number` });
     image['hv:size'] = Number(size);
     rewritten = true;
   }
   const sum = image['sl:checksum:sha512'];
   // the cheap test first: nearly every checksum is already lower case
   if (typeof sum === 'string' && sum !== sum.toLowerCase() && /^[0-9a-fA-F]{128}$/.test(sum)) {
-    warnings.push({ path: at('sl:checksum:sha512'), message: 'upper-case hex; read as lower case' });
+    warnings.push({ path: imageField(index, 'sl:checksum:sha512'), message: 'upper-case hex; read as lower case' });
     image['sl:checksum:sha512'] = sum.toLowerCase();
     rewritten = true;
   }
   if ('dc:date:expires' in image) {
-    warnings.push({ path: at('dc:date:expires'), message: 'per-image expiry (AppDB dialect)' });
-    if (normalizeDate(image, 'dc:date:expires', base(), warnings)) rewritten = true;
+    warnings.push({ path: imageField(index, 'dc:date:expires'), message: 'per-image expiry (AppDB dialect)' });
+    if (normalizeDate(image, 'dc:date:expires', `/hv:imagelist/hv:images/${index}/hv:image`, warnings)) rewritten = true;
   }
-  for (const key of ['hv:format', 'hv:hypervisor']) {
+  for (let k = 0; k < CASED_KEYS.length; k++) {
+    const key = CASED_KEYS[k] as string;
     const v = image[key];
-    if (typeof v === 'string' && v !== v.toLowerCase()) {
-      const seen = cased.get(`${key}\u0000${v}`);
-      if (seen) seen.count++;
-      else cased.set(`${key}\u0000${v}`, { path: at(key), value: v, count: 1 });
-    }
+    if (typeof v === 'string' && v !== v.toLowerCase()) cased.note(k, key, v, index);
   }
   return rewritten;
 }

@@ -274,8 +274,8 @@ export function parseFast(b: Uint8Array, start: number, maxDepth: number, pieceB
     // the long arrays, piece by piece
     const arrays: JsonValue[][] = [];
     // each piece is copied between brackets into one buffer and decoded from there: one string per piece, not two
-    const scratch = new Uint8Array(pieceBytes * 2 + 2);
-    scratch[0] = 91; // [
+    const scratch = new Uint8Array(long.length > 0 ? pieceBytes * 2 + 2 : 0);
+    scratch[0] = 91; // [ (nothing when there is no long array)
     for (const a of long) {
       // the pieces' arrays are joined once at the end: pushing each element into one
       // growing array costs a write barrier per element once that array is old
