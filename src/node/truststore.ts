@@ -131,6 +131,25 @@ function derKind(der: Uint8Array): 'cert' | 'crl' | string {
   }
 }
 
+/** Files read ahead of the one being parsed. */
+const READ_AHEAD = 16;
+
+type FileRead = { readonly kind: 'skip' } | { readonly kind: 'problem'; readonly message: string } | { readonly kind: 'bytes'; readonly bytes: Uint8Array };
+
+/** Reads one file of a trust directory; never rejects (a problem is a result). */
+async function readTrustFile(file: string): Promise<FileRead> {
+  try {
+    const st = await stat(file); // follows symlinks: IGTF dirs link <hash>.0 → <name>.pem
+    if (!st.isFile()) return { kind: 'skip' };
+    if (st.size > DEFAULTS.maxListBytes) {
+      return { kind: 'problem', message: `${st.size} bytes, too large for a certificate or CRL file (limit ${DEFAULTS.maxListBytes}); not read` };
+    }
+    return { kind: 'bytes', bytes: new Uint8Array(await readFile(file)) };
+  } catch (cause) {
+    return { kind: 'problem', message: `cannot read: ${describeFsError(cause)}` };
+  }
+}
+
 async function listDir(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir)).sort();
@@ -161,23 +180,27 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
   if (opts.crlDir !== undefined) dirs.push([opts.crlDir, true]);
 
   for (const [dir, inCrlDir] of dirs) {
-    for (const name of await listDir(dir)) {
+    const names = (await listDir(dir)).filter((name) => byName(name) !== 'ignore');
+    // files are read a few at a time ahead of the one being parsed (an IGTF
+    // directory holds hundreds), and handled in name order as before
+    const reads: (Promise<FileRead> | undefined)[] = [];
+    const readAhead = (k: number): void => {
+      if (k < names.length) reads[k] = readTrustFile(join(dir, names[k] as string));
+    };
+    for (let k = 0; k < READ_AHEAD; k++) readAhead(k);
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k] as string;
       const named = byName(name);
-      if (named === 'ignore') continue;
       const file = join(dir, name);
-      let bytes: Uint8Array;
-      try {
-        const st = await stat(file); // follows symlinks: IGTF dirs link <hash>.0 → <name>.pem
-        if (!st.isFile()) continue;
-        if (st.size > DEFAULTS.maxListBytes) {
-          problems.push({ file, message: `${st.size} bytes, too large for a certificate or CRL file (limit ${DEFAULTS.maxListBytes}); not read` });
-          continue;
-        }
-        bytes = new Uint8Array(await readFile(file));
-      } catch (cause) {
-        problems.push({ file, message: `cannot read: ${describeFsError(cause)}` });
+      const read = await (reads[k] as Promise<FileRead>);
+      reads[k] = undefined;
+      readAhead(k + READ_AHEAD);
+      if (read.kind === 'skip') continue;
+      if (read.kind === 'problem') {
+        problems.push({ file, message: read.message });
         continue;
       }
+      const bytes = read.bytes;
       if (named === 'eacl' || named === 'signing_policy') {
         namespaces.push({ name, format: named, text: Buffer.from(bytes).toString('utf8') });
         continue;

@@ -216,3 +216,28 @@ describe('loadTrustStore hands on its parse', () => {
     await expect(verifySignedList(revoked, { ...store, at: '2026-06-01T00:00:00Z' })).rejects.toMatchObject({ code: 'ERR_CERT_REVOKED' });
   });
 });
+
+describe('loadTrustStore on a directory of many files (read ahead, handled in name order)', () => {
+  const trust = join(new URL('../..', import.meta.url).pathname, 'vectors/trust');
+  const dir = mkdtempSync(join(tmpdir(), 'vmilist-many-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('gives the same anchors, CRLs, namespaces and problems, in name order, as the files one by one', async () => {
+    // 60 names (more than are read ahead): copies of one CA, its CRL and namespaces, broken files and a subdirectory
+    const ca = readFileSync(join(trust, '780967d7.0'));
+    for (let i = 0; i < 20; i++) {
+      const n = String(i).padStart(2, '0');
+      writeFileSync(join(dir, `c${n}.pem`), ca);
+      writeFileSync(join(dir, `c${n}.namespaces`), readFileSync(join(trust, '780967d7.namespaces')));
+      if (i % 5 === 0) writeFileSync(join(dir, `c${n}.r0`), 'not a CRL');
+      else if (i % 7 === 0) mkdirSync(join(dir, `c${n}.r0`));
+      else copyFileSync(join(trust, '780967d7.r0'), join(dir, `c${n}.r0`));
+    }
+    const store = await loadTrustStore(dir);
+    // one anchor and one CRL (the copies are the same certificate and CRL)
+    expect(store.anchorFiles.map((f) => f.split('/').pop())).toEqual(['c00.pem']);
+    expect(store.crls).toHaveLength(1);
+    expect(store.namespaces.map((n) => n.name)).toEqual(Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}.namespaces`));
+    // a problem for each broken file, in name order; the subdirectories are skipped
+    expect(store.problems.map((p) => p.file.split('/').pop())).toEqual(['c00.r0', 'c05.r0', 'c10.r0', 'c15.r0']);
+  });
+});
