@@ -119,10 +119,10 @@ function sameBytes(b: Uint8Array, x: number, y: number, len: number): boolean {
  * never need. It does not check the syntax (`JSON.parse` does); on bytes
  * that are not JSON its answer means nothing.
  */
-function scan(b: Uint8Array, start: number, maxDepth: number, pieceBytes: number, window = WINDOW): LongArray[] | undefined {
+function scan(b: Uint8Array, start: number, maxDepth: number, pieceBytes: number): LongArray[] | undefined {
   const st: ScanState = { depth: 0, expectKey: false, keys: undefined, isArray: [], levels: [], big: [], opened: [], lastCut: [], cuts: [], long: [] };
   for (let base = start; base < b.length; ) {
-    const lf = base + window < b.length ? b.indexOf(10, base + window) : -1;
+    const lf = base + WINDOW < b.length ? b.indexOf(10, base + WINDOW) : -1;
     const to = lf === -1 ? b.length : lf + 1;
     if (!scanWindow(st, b, latin1(b.subarray(base, to)), base, maxDepth, pieceBytes)) return undefined;
     base = to;
@@ -135,8 +135,9 @@ function scan(b: Uint8Array, start: number, maxDepth: number, pieceBytes: number
 /**
  * Scans one window (`text`, from byte `base`); false hands the document to
  * the reference parser. Kept apart from the window loop and from anything
- * rare: V8 optimises this loop while it runs, and a larger function took it
- * four times as long to compile, all of it spent scanning unoptimised.
+ * rare: V8 optimises this loop while it runs, and one function for windows
+ * and all took it 2.5× as long to compile (47 against 18 ms), all of that
+ * time spent scanning unoptimised.
  */
 function scanWindow(st: ScanState, b: Uint8Array, text: string, base: number, maxDepth: number, pieceBytes: number): boolean {
   const { isArray, levels, big, opened, lastCut, cuts } = st;
@@ -280,28 +281,11 @@ function fillPlaceholders(skeleton: JsonValue, arrays: readonly JsonValue[][]): 
   return !twice && met.size === arrays.length ? value : undefined;
 }
 
-let primed = false;
-
-/**
- * Runs the scan once over a small document that takes every path of it
- * (windows, cuts, a long array closing, large objects, numbers), so that the
- * first real scan in a process is not optimised by V8 without type feedback
- * for those paths and then thrown back to the interpreter at each of them
- * (a cold 10k-image scan took ≈ 1.5× as long). The answer is not used.
- */
-function prime(): true {
-  const keys = Array.from({ length: SMALL_OBJECT + 2 }, (_, k) => `"k${k}":${k}`).join(',');
-  const text = `{"a":[1,\n-2.5e3,\n"s\\"t",\n{"b":[true,null]},\n[3,4]],\n"c":{${keys}},\n"d":"e"}`;
-  for (let i = 0; i < 3; i++) scan(new TextEncoder().encode(text), 0, 64, 1, 4);
-  return true;
-}
-
 /**
  * Parses JSON bytes (from `start`, after any byte-order mark) when nothing in
  * them needs the reference parser: `{ value }`, else undefined.
  */
 export function parseFast(b: Uint8Array, start: number, maxDepth: number, pieceBytes = PIECE_BYTES): { value: JsonValue } | undefined {
-  primed ||= prime();
   const long = scan(b, start, maxDepth, pieceBytes);
   if (long === undefined) return undefined;
   try {
