@@ -80,7 +80,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * string has no raw line break), decoded one char per byte so that offsets
  * stay byte offsets. A document with no line feed is one window.
  */
-const WINDOW = 1 << 18;
+export const WINDOW = 1 << 18;
 
 /** What the scan knows between windows. */
 interface ScanState {
@@ -119,10 +119,10 @@ function sameBytes(b: Uint8Array, x: number, y: number, len: number): boolean {
  * never need. It does not check the syntax (`JSON.parse` does); on bytes
  * that are not JSON its answer means nothing.
  */
-function scan(b: Uint8Array, start: number, maxDepth: number, pieceBytes: number): LongArray[] | undefined {
+function scan(b: Uint8Array, start: number, maxDepth: number, pieceBytes: number, window: number): LongArray[] | undefined {
   const st: ScanState = { depth: 0, expectKey: false, keys: undefined, isArray: [], levels: [], big: [], opened: [], lastCut: [], cuts: [], long: [] };
   for (let base = start; base < b.length; ) {
-    const lf = base + WINDOW < b.length ? b.indexOf(10, base + WINDOW) : -1;
+    const lf = base + window < b.length ? b.indexOf(10, base + window) : -1;
     const to = lf === -1 ? b.length : lf + 1;
     if (!scanWindow(st, b, latin1(b.subarray(base, to)), base, maxDepth, pieceBytes)) return undefined;
     base = to;
@@ -232,7 +232,6 @@ function closeLong(st: ScanState, depth: number, close: number): void {
   st.long.push({ open: st.opened[depth] as number, close, cuts: st.cuts[depth] as number[] });
 }
 
-/** Scans one window (`text`, starting at byte `base`); false hands the document to the reference parser. */
 /** A key of a large object (over SMALL_OBJECT keys) open at `depth`, checked against a Set; false when already there. */
 function addLargeObjectKey(st: ScanState, b: Uint8Array, key: string, depth: number, keys: number[]): boolean {
   let set = st.big[depth];
@@ -285,8 +284,8 @@ function fillPlaceholders(skeleton: JsonValue, arrays: readonly JsonValue[][]): 
  * Parses JSON bytes (from `start`, after any byte-order mark) when nothing in
  * them needs the reference parser: `{ value }`, else undefined.
  */
-export function parseFast(b: Uint8Array, start: number, maxDepth: number, pieceBytes = PIECE_BYTES): { value: JsonValue } | undefined {
-  const long = scan(b, start, maxDepth, pieceBytes);
+export function parseFast(b: Uint8Array, start: number, maxDepth: number, pieceBytes = PIECE_BYTES, window = WINDOW): { value: JsonValue } | undefined {
+  const long = scan(b, start, maxDepth, pieceBytes, window);
   if (long === undefined) return undefined;
   try {
     // the long arrays, piece by piece

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { VmiListError } from '../../src/errors.js';
 import { DEFAULT_MAX_DEPTH, parseStrictJson, parseStrictJsonReference, type StrictJsonOptions } from '../../src/model/json.js';
-import { jsonStart, parseFast, PIECE_BYTES } from '../../src/model/json-fast.js';
+import { jsonStart, parseFast, PIECE_BYTES, WINDOW } from '../../src/model/json-fast.js';
 import { parseSmime } from '../../src/smime/mime.js';
 import { parseCms } from '../../src/smime/cms.js';
 import { loadManifest, vec } from '../support/vectors.js';
@@ -35,13 +35,15 @@ function verdict(parse: () => unknown): Verdict {
  * piece of a long array), with pieces of `pieceBytes`; undefined where it
  * would hand over to the reference.
  */
-function fastOnly(input: string | Uint8Array, maxDepth = DEFAULT_MAX_DEPTH, pieceBytes = PIECE_BYTES): { value: unknown } | undefined {
+function fastOnly(input: string | Uint8Array, maxDepth = DEFAULT_MAX_DEPTH, pieceBytes = PIECE_BYTES, window = WINDOW): { value: unknown } | undefined {
   const bytes = typeof input === 'string' ? utf8.encode(input) : input;
-  return parseFast(bytes, jsonStart(bytes, typeof input === 'string' ? 1 : 2), maxDepth, pieceBytes);
+  return parseFast(bytes, jsonStart(bytes, typeof input === 'string' ? 1 : 2), maxDepth, pieceBytes, window);
 }
 
-// the default pieces, and pieces so small that every array with a comma is cut at each one
-const PIECE_SIZES = [PIECE_BYTES, 1, 5];
+// [piece bytes, window bytes]: the defaults; pieces so small that every array with a comma is
+// cut at each one; windows of a line or a few, so pieces start in the window before, or further
+// back, or hold more than a window (each way of reading a piece)
+const PIECE_SIZES: readonly (readonly [number, number])[] = [[PIECE_BYTES, WINDOW], [1, WINDOW], [5, 3], [1, 1], [24, 8]];
 
 function checkSame(input: string | Uint8Array, options: StrictJsonOptions = {}): Verdict {
   const reference = verdict(() => parseStrictJsonReference(input, options));
@@ -55,8 +57,8 @@ function checkSame(input: string | Uint8Array, options: StrictJsonOptions = {}):
       text = undefined; // not UTF-8: refused before any parsing
     }
     if (text !== undefined) {
-      for (const pieceBytes of PIECE_SIZES) {
-        const alone = fastOnly(input, options.maxDepth, pieceBytes);
+      for (const [pieceBytes, window] of PIECE_SIZES) {
+        const alone = fastOnly(input, options.maxDepth, pieceBytes, window);
         if (alone) {
           expect(reference.ok).toBe(true);
           if (reference.ok) {
