@@ -4,19 +4,21 @@
  * out of range) and marks where each long array can be cut between two
  * elements; the runtime's `JSON.parse` then builds the value piece by piece.
  * The document is never held as one string beside its bytes and the value
- * built from it: a 60 MB list costs its bytes, its value and a few pieces of
- * 64 KiB, not a further 60 MB of text.
+ * built from it: a 60 MB list costs its bytes, its value and a few windows
+ * (256 KiB) and pieces (64 KiB) of text, not a further 60 MB.
  *
  * Whatever the scan or `JSON.parse` refuses, this hands back (undefined) to
  * the reference parser in json.ts, which says what is wrong and where;
  * test/unit/json-fast-path.test.ts pins that both give the same verdict.
  *
  * Why the pieces are the document: the skeleton (the text with every long
- * array's interior cut out, each left as `[]`) and every piece (a run of
- * elements between two cuts, each cut a comma of that array) are each parsed
- * by `JSON.parse`, and each piece must hold at least one value. The text is
- * the skeleton with each `[]` filled by its pieces joined with the commas cut
- * at, so it is JSON exactly when they all are, and its value is theirs.
+ * array replaced by a placeholder string) and every piece (a run of elements
+ * between two cuts, each cut a comma of that array) are each parsed by
+ * `JSON.parse`, each piece must hold at least one value, and each placeholder
+ * must be met exactly once, where a value stands. The text is the skeleton
+ * with each placeholder replaced by `[`, its pieces joined with the commas
+ * cut at, and `]`; so it is JSON exactly when they all are, and its value is
+ * theirs.
  *
  * @internal
  */
