@@ -56,10 +56,11 @@ export function signedListText(verified: VerifiedImageList): Buffer | undefined 
  * `text` as one line, in chunks of at most `size` bytes: without its line
  * ends (CRLF or LF) and the spaces and tabs around them. Strict JSON has no
  * raw line break inside a string, so every line starts and ends between
- * tokens, where white space means nothing.
+ * tokens, where white space means nothing. Every chunk is the same buffer,
+ * filled again when the next is asked for: write each before asking.
  */
 export function* oneLine(text: Buffer, size = 1 << 16): Generator<Buffer> {
-  let out = Buffer.allocUnsafe(size);
+  const out = Buffer.allocUnsafe(size);
   let n = 0;
   for (let pos = 0; pos < text.length; ) {
     while (text[pos] === 32 || text[pos] === 9) pos++;

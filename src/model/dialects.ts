@@ -96,9 +96,13 @@ class CasedNotes {
 
 const CASED_KEYS = ['hv:format', 'hv:hypervisor'] as const;
 
-// the path of an image's field, built only when there is something to say about it
+// the paths of an image and its fields, built only when there is something to say about them
+function imagePath(index: number): string {
+  return `/hv:imagelist/hv:images/${index}/hv:image`;
+}
+
 function imageField(index: number, key: string): string {
-  return `/hv:imagelist/hv:images/${index}/hv:image/${key}`;
+  return `${imagePath(index)}/${key}`;
 }
 
 /** Rewrites an image's dialect forms; true when any was rewritten. */
@@ -119,7 +123,7 @@ function normalizeImage(image: JsonObject, index: number, warnings: Warning[], c
   }
   if ('dc:date:expires' in image) {
     warnings.push({ path: imageField(index, 'dc:date:expires'), message: 'per-image expiry (AppDB dialect)' });
-    if (normalizeDate(image, 'dc:date:expires', `/hv:imagelist/hv:images/${index}/hv:image`, warnings)) rewritten = true;
+    if (normalizeDate(image, 'dc:date:expires', imagePath(index), warnings)) rewritten = true;
   }
   for (let k = 0; k < CASED_KEYS.length; k++) {
     const key = CASED_KEYS[k] as string;

@@ -69,6 +69,7 @@ function bracketed(b: Uint8Array, start: number, end: number, scratch: Uint8Arra
     const text = decode(b, start, end);
     return text === undefined ? undefined : `[${text}]`;
   }
+  scratch[0] = 91; // [
   scratch.set(b.subarray(start, end), 1);
   scratch[len + 1] = 93; // ]
   return decode(scratch, 0, len + 2);
@@ -294,7 +295,6 @@ export function parseFast(b: Uint8Array, start: number, maxDepth: number, pieceB
     const arrays: JsonValue[][] = [];
     // each piece is copied between brackets into one buffer and decoded from there: one string per piece, not two
     const scratch = new Uint8Array(long.length > 0 ? pieceBytes * 2 + 2 : 0);
-    scratch[0] = 91; // [ (nothing when there is no long array)
     for (const a of long) {
       // the pieces' arrays are joined once at the end: pushing each element into one
       // growing array costs a write barrier per element once that array is old

@@ -180,18 +180,17 @@ export async function loadTrustStore(caDir: string, opts: LoadTrustStoreOptions 
   if (opts.crlDir !== undefined) dirs.push([opts.crlDir, true]);
 
   for (const [dir, inCrlDir] of dirs) {
-    const names = (await listDir(dir)).filter((name) => byName(name) !== 'ignore');
+    const entries = (await listDir(dir)).map((name) => ({ name, named: byName(name), file: join(dir, name) })).filter((e) => e.named !== 'ignore');
     // files are read a few at a time ahead of the one being parsed (an IGTF
     // directory holds hundreds), and handled in name order as before
     const reads: (Promise<FileRead> | undefined)[] = [];
     const readAhead = (k: number): void => {
-      if (k < names.length) reads[k] = readTrustFile(join(dir, names[k] as string));
+      const entry = entries[k];
+      if (entry !== undefined) reads[k] = readTrustFile(entry.file);
     };
     for (let k = 0; k < READ_AHEAD; k++) readAhead(k);
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k] as string;
-      const named = byName(name);
-      const file = join(dir, name);
+    for (let k = 0; k < entries.length; k++) {
+      const { name, named, file } = entries[k] as (typeof entries)[number];
       const read = await (reads[k] as Promise<FileRead>);
       reads[k] = undefined;
       readAhead(k + READ_AHEAD);
